@@ -1,0 +1,138 @@
+"""The command line: ``unefois …``."""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+app = typer.Typer(
+    help="unefois : paie, déclarations et échanges pour la garde d'enfants à domicile.",
+    no_args_is_help=True,
+    add_completion=False,
+)
+console = Console()
+errors = Console(stderr=True)
+
+
+@app.callback()
+def main() -> None:
+    """unefois : paie, déclarations et échanges pour la garde d'enfants à domicile."""
+
+
+@app.command("paie")
+def paie(
+    file: Annotated[
+        Path | None,
+        typer.Argument(help="Bulletin à calculer (JSON ou YAML, voir docs/payslip-input.md)"),
+    ] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Sortie JSON")] = False,
+    batch: Annotated[
+        Path | None, typer.Option("--batch", help="Fichier Parquet : un bulletin par ligne")
+    ] = None,
+    out: Annotated[Path | None, typer.Option("--out", help="Fichier Parquet des résultats")] = None,
+    detail: Annotated[
+        bool, typer.Option("--detail", help="Afficher les références et les paramètres")
+    ] = False,
+) -> None:
+    """Calcule un bulletin de salaire (ou un lot de bulletins avec --batch)."""
+    if batch is not None:
+        if out is None:
+            errors.print("[red]Indiquez le fichier de sortie avec --out.[/red]")
+            raise typer.Exit(2)
+        from unefois.rules.batch import run_parquet
+
+        summary = run_parquet(batch, out, progress=not as_json)
+        if as_json:
+            print(json.dumps(summary, ensure_ascii=False))
+        else:
+            console.print(
+                f"{summary['bulletins']} bulletins calculés, {summary['en_erreur']} en erreur "
+                f"→ {out}"
+            )
+        return
+    if file is None:
+        errors.print("[red]Indiquez un fichier de bulletin, ou --batch.[/red]")
+        raise typer.Exit(2)
+    from unefois.rules import intake
+    from unefois.rules.api import payslip_from_input
+
+    try:
+        parsed = intake.load(file)
+    except FileNotFoundError:
+        errors.print(f"[red]Fichier introuvable : {file}[/red]")
+        raise typer.Exit(2) from None
+    except intake.InputError as exc:
+        if as_json:
+            print(json.dumps({"erreurs": [{"champ": p, "message": m} for p, m in exc.problems]},
+                             ensure_ascii=False, indent=2))  # fmt: skip
+        else:
+            errors.print("[red bold]Le fichier ne peut pas être calculé :[/red bold]")
+            for path, message in exc.problems:
+                errors.print(f"  • [bold]{path}[/bold] : {message}")
+        raise typer.Exit(2) from None
+    slip = payslip_from_input(parsed)
+    if as_json:
+        print(json.dumps(slip.as_dict(), ensure_ascii=False, indent=2))
+    else:
+        _print(slip, detail)
+    if slip.errors:
+        raise typer.Exit(1)
+
+
+def _print(slip, detail: bool = False) -> None:
+    from unefois.rules.explain import eur
+
+    kind = "assistant maternel" if slip.employee == "ama" else "garde d'enfants à domicile"
+    console.rule(f"Bulletin de salaire — {slip.month} — {kind}")
+    for finding in slip.errors:
+        console.print(f"[red bold]Erreur[/red bold] ({finding.field}) : {finding.message}")
+        if finding.reference:
+            console.print(f"  [dim]{finding.reference}[/dim]")
+    if slip.errors:
+        return
+    table = Table(show_lines=False, expand=True)
+    table.add_column("Ligne")
+    table.add_column("Montant", justify="right", no_wrap=True)
+    table.add_column("Calcul", style="dim")
+    if detail:
+        table.add_column("Référence et paramètres", style="dim")
+    section = None
+    for line in slip.lines:
+        if line.section != section:
+            section = line.section
+            table.add_row(f"[bold]{section}[/bold]", "", "", *([""] if detail else []))
+        amount = eur(line.amount) if line.sign > 0 else f"− {eur(line.amount)}"
+        bold = line.code in ("gross_pay", "net_pay", "net_paid", "parent_cost")
+        cells = [
+            f"[bold]{line.label}[/bold]" if bold else line.label,
+            f"[bold]{amount}[/bold]" if bold else amount,
+            line.formula,
+        ]
+        if detail:
+            used = "; ".join(
+                f"{p.description} : {p.value}" + (" (non vérifié)" if p.unverified else "")
+                for p in line.parameters
+            )
+            cells.append("\n".join(x for x in (line.reference, used) if x))
+        table.add_row(*cells)
+    console.print(table)
+    declaration = Table(title="À déclarer sur Pajemploi", expand=False)
+    declaration.add_column("Rubrique")
+    declaration.add_column("Valeur", justify="right")
+    for key, value in slip.declaration.items():
+        declaration.add_row(key.replace("_", " "), str(value).replace(".", ","))
+    console.print(declaration)
+    for finding in slip.warnings:
+        console.print(
+            f"[yellow]À savoir[/yellow] : {finding.message} [dim]({finding.reference})[/dim]"
+        )
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(app())
