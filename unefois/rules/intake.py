@@ -22,6 +22,7 @@ from .inputs import COLUMNS, NO_END, SCHEDULE, EndReason, Kind, LeavePayment, Pa
 from .law import OutOfRangeError, month_law
 
 Hours = Annotated[float, Field(ge=0)]
+Amount = Annotated[float, Field(ge=0)]
 
 
 class _Model(BaseModel):
@@ -51,15 +52,15 @@ class Contract(_Model):
     annual_hours: Hours | None = None
     planned_hours: Hours | None = None
     planned_days: Hours | None = None
-    hourly_gross: float | None = None
-    hourly_net: float | None = None
-    majoration_rate: float | None = None
+    hourly_gross: Amount | None = None
+    hourly_net: Amount | None = None
+    majoration_rate: Amount | None = None
     presence_hours_per_week: Hours = 0
     certified: bool = False
-    entretien_per_day: float | None = None
-    entretien_per_hour: float | None = None
-    meal_per_day: float = 0
-    mileage_rate: float = 0
+    entretien_per_day: Amount | None = None
+    entretien_per_hour: Amount | None = None
+    meal_per_day: Amount = 0
+    mileage_rate: Amount = 0
     alsace_moselle: bool = False
     holidays_off: bool = True
     leave_payment: Literal["included", "june", "main_leave", "as_taken"] | None = None
@@ -179,6 +180,20 @@ class PayslipInput(_Model):
     household: Household = Household()
     tax: Tax = Tax()
     end: End | None = None
+
+    @model_validator(mode="after")
+    def _events_in_the_month(self) -> PayslipInput:
+        first, last = self.first_day, self.last_day
+        for i, absence in enumerate(self.events.absences):
+            end = absence.end or absence.start
+            if end < absence.start:
+                raise ValueError(f"events.absences.{i} : la fin précède le début")
+            if end < first or absence.start > last:
+                raise ValueError(f"events.absences.{i} : l'absence est en dehors du mois payé")
+        for i, extra in enumerate(self.events.extra_hours):
+            if not first <= extra.date <= last:
+                raise ValueError(f"events.extra_hours.{i} : la date est en dehors du mois payé")
+        return self
 
     @property
     def first_day(self) -> dt.date:
