@@ -46,8 +46,11 @@ def test_the_base_case_computes():
         ({"month": "2025-13"}, "month", "AAAA-MM"),
         ({"employee": "nounou"}, "employee", "valeur non reconnue"),
         ({"contract__hourly_gros": 4.5}, "contract.hourly_gros", "n'existe pas"),
-        ({"events__absences": [{"start": "2025-10-01", "reason": "vacances"}]},
-         "events.absences.0.reason", "valeurs possibles"),
+        (
+            {"events__absences": [{"start": "2025-10-01", "reason": "vacances"}]},
+            "events.absences.0.reason",
+            "valeurs possibles",
+        ),
     ],
 )
 def test_malformed_files_are_refused_with_the_field_path(changes, field, words):
@@ -63,15 +66,26 @@ def test_malformed_files_are_refused_with_the_field_path(changes, field, words):
     [
         ({"contract__hourly_gross": 3.0}, "SALAIRE_INFERIEUR_MINIMUM", "hourly_gross", "3,64 €"),
         (
-            {"contract__schedule": {"monday": 10, "tuesday": 10, "wednesday": 10, "thursday": 10,
-                                    "friday": 10}},
+            {
+                "contract__schedule": {
+                    "monday": 10,
+                    "tuesday": 10,
+                    "wednesday": 10,
+                    "thursday": 10,
+                    "friday": 10,
+                }
+            },
             "DUREE_MAXIMALE",
             "schedule",
             "48 heures",
         ),
         ({"contract__schedule": {"monday": 14}}, "JOURNEE_TROP_LONGUE", "schedule", "11 heures"),
-        ({"contract__entretien_per_day": 2.0}, "ENTRETIEN_INFERIEUR_MINIMUM", "entretien_per_day",
-         "2,65 €"),
+        (
+            {"contract__entretien_per_day": 2.0},
+            "ENTRETIEN_INFERIEUR_MINIMUM",
+            "entretien_per_day",
+            "2,65 €",
+        ),
         ({"month": "2023-06"}, "PERIODE_HORS_PARAMETRES", "period", "01/2024"),
         ({"month": "2027-02"}, "PERIODE_HORS_PARAMETRES", "period", "12/2026"),
         ({"contract__weeks_per_year": 49}, "SEMAINES_INVALIDES", "weeks_per_year", "46 semaines"),
@@ -108,9 +122,7 @@ def test_absences_longer_than_the_month_are_an_error_in_a_batch():
 def test_warnings_do_not_block():
     slip = payslip_from_data(
         variant(
-            events__absences=[
-                {"start": "2025-10-06", "end": "2025-10-10", "reason": "child_sick"}
-            ],
+            events__absences=[{"start": "2025-10-06", "end": "2025-10-10", "reason": "child_sick"}],
             history__child_illness_days_last_12_months=3,
         )
     )

@@ -131,11 +131,11 @@ def before(c: dict, n: int, law) -> dict[str, np.ndarray]:
     masks["TYPE_SALARIE_INCONNU"] = (kind != Kind.AMA) & (kind != Kind.GED)
     for name in NEGATIVE_FIELDS:
         masks[f"NEGATIF:{name}"] = np.asarray(c[name]) < 0
-    sched = np.stack([np.broadcast_to(np.asarray(c[s], dtype=float), (n,)) for s in SCHEDULE], 1)
-    week = sched.sum(1)
+    days = [np.broadcast_to(np.asarray(c[s], dtype=float), (n,)) for s in SCHEDULE]
+    week = sum(days[1:], days[0])
     variable = ~np.isnan(np.asarray(c["annual_hours"], dtype=float))
     masks["HORAIRE_VIDE"] = (week <= 0) & ~variable
-    longest = sched.max(1)
+    longest = np.maximum.reduce(days)
     masks["JOURNEE_TROP_LONGUE"] = longest > 13
     weeks = np.asarray(c["weeks_per_year"], dtype=float)
     masks["SEMAINES_INVALIDES"] = ~(((weeks > 0) & (weeks <= 46)) | (weeks == 52))
@@ -168,7 +168,7 @@ def before(c: dict, n: int, law) -> dict[str, np.ndarray]:
     ged_max = min(law["ged.duree_maximum_moyenne"], law["ged.duree_maximum_hebdomadaire"])
     masks["DUREE_MAXIMALE"] = effective > np.where(is_ama, ama_max, ged_max)
     masks["AMA_PLUS_DE_45_HEURES"] = is_ama & (week > law["ama.duree.hebdomadaire_conventionnelle"])
-    shortest = np.where(sched > 0, sched, np.inf).min(1)
+    shortest = np.minimum.reduce([np.where(d > 0, d, np.inf) for d in days])
     per_day = np.asarray(c["entretien_per_day"], dtype=float)
     per_hour = np.asarray(c["entretien_per_hour"], dtype=float)
     day_min = entretien_minimum_day(law, longest)

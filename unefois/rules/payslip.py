@@ -92,12 +92,9 @@ def month_chunk(c: dict, n: int, law: MonthLaw) -> dict[str, np.ndarray]:
     first_day, last_day = (int(x[0]) for x in calendar.month_bounds(np.array([law.period])))
 
     # ---- The contract's week ------------------------------------------------------------
-    sched = np.empty((n, 7))
-    for i, name in enumerate(SCHEDULE):
-        sched[:, i] = c[name]
-    week_hours = sched.sum(axis=1)
-    works = sched > 0
-    days_per_week = works.sum(axis=1)
+    days = [np.broadcast_to(np.asarray(c[name], dtype=np.float64), (n,)) for name in SCHEDULE]
+    week_hours = sum(days[1:], days[0])
+    days_per_week = sum((d > 0 for d in days[1:]), (days[0] > 0).astype(np.float64))
     weeks = np.asarray(c["weeks_per_year"], dtype=np.float64)
     majoration = c["majoration_rate"]
     majoration = np.where(np.isnan(majoration), lv("ama.heures_majorees_taux_minimum"), majoration)
@@ -151,22 +148,30 @@ def month_chunk(c: dict, n: int, law: MonthLaw) -> dict[str, np.ndarray]:
     # ---- The real calendar of the month (Cour de cassation method) -------------------------
     month_counts = calendar.weekday_counts(np.array([first_day]), np.array([last_day]))[0]
     holidays_off = _b(c["holidays_off"], n, bool)
-    month_hours = sched @ month_counts - _holiday_hours(law, sched, alsace, holidays_off, None)
+    month_hours = sum(d * k for d, k in zip(days, month_counts, strict=True)) - _holiday_hours(
+        law, days, alsace, holidays_off, None
+    )
     start = _b(c["contract_start"], n, np.int64)
     end = _b(c["contract_end"], n, np.int64)
     partial = (start > first_day) | (end < last_day)
     contract_hours = month_hours.copy()
-    contract_days = works @ month_counts - _holiday_days(law, sched, alsace, holidays_off, None)
+    contract_days = sum(
+        (d > 0) * k for d, k in zip(days, month_counts, strict=True)
+    ) - _holiday_days(law, days, alsace, holidays_off, None)
     if np.any(partial):
         rows = np.flatnonzero(partial)
         lo = np.maximum(first_day, start[rows])
         hi = np.minimum(last_day, end[rows])
         counts = calendar.weekday_counts(lo, hi)
-        sub, al, off = sched[rows], alsace[rows], holidays_off[rows]
-        contract_hours[rows] = (counts * sub).sum(1) - _holiday_hours(law, sub, al, off, (lo, hi))
+        sub = np.stack([d[rows] for d in days], 1)
+        al, off = alsace[rows], holidays_off[rows]
+        columns = list(sub.T)
+        contract_hours[rows] = (counts * sub).sum(1) - _holiday_hours(
+            law, columns, al, off, (lo, hi)
+        )
         contract_days = contract_days.astype(np.float64)
         contract_days[rows] = (counts * (sub > 0)).sum(1) - _holiday_days(
-            law, sub, al, off, (lo, hi)
+            law, columns, al, off, (lo, hi)
         )
     no_care_hours = c["no_care_hours"]
     month_hours = month_hours - no_care_hours
@@ -262,32 +267,29 @@ def month_chunk(c: dict, n: int, law: MonthLaw) -> dict[str, np.ndarray]:
     gross = gross + gross_leave
 
     # ---- End of contract: régularisation, leave compensation, notice, indemnities ----------
-    end_reason = np.asarray(c["end_reason"])
     ends = (end >= first_day) & (end <= last_day)
     out["contract_ends"] = ends
     indemnity = 0.0
-    seniority = c["seniority_months"]
+    out["seniority_months"] = c["seniority_months"]
     if np.any(ends):
-        gross, indemnity, seniority = _end_of_contract(
-            c,
-            n,
-            law,
-            out,
-            ends,
-            end_reason,
-            is_ama,
-            weeks,
-            hourly,
-            per_leave_day,
-            gross,
-            base_pay,
-            start,
-            end,
-            last_day,
-            tenth,
-            known,
-        )
-    out["seniority_months"] = seniority
+        rows = np.flatnonzero(ends)
+
+        def take(x):
+            return x[rows] if np.ndim(x) else x
+
+        sub = {k: take(v) for k, v in c.items()}
+        derived = dict(
+            is_ama=take(is_ama), weeks=take(weeks), hourly=take(hourly), gross=take(gross),
+            per_leave_day=take(per_leave_day), base_pay=take(base_pay), start=take(start),
+            end=take(end), known=take(known),
+        )  # fmt: skip
+        ending = _end_of_contract(sub, law, last_day, tenth, **derived)
+        for name, values in ending.items():
+            full = np.full(n, np.nan) if name == "seniority_months" else np.zeros(n)
+            full[rows] = values
+            out[name] = full
+        gross = gross + out.pop("end_gross")
+        indemnity = out["termination_indemnity"]
     out["termination_indemnity"] = indemnity
     out["gross_pay"] = gross = _r(gross)
 
@@ -297,29 +299,31 @@ def month_chunk(c: dict, n: int, law: MonthLaw) -> dict[str, np.ndarray]:
     combo = k_index * 2 + a_index
     if np.all(combo == combo[0]):
         combo = int(combo[0])
-    lines = _lines(gross, law.employee.rates.reshape(4, -1), combo, law.employee.caps)
     table = law.employee
     csg = np.array([m["base"] == "csg" for m in table.metas])
     taxable_csg = np.array([m["base"] == "csg" and bool(m.get("taxable")) for m in table.metas])
     old_age = np.array([bool(m.get("old_age")) for m in table.metas])
+    lines, lines_total, (non_csg, csg_deductible, csg_taxable) = _lines(
+        gross, table.rates.reshape(4, -1), combo, table.caps,
+        (~csg, csg & ~taxable_csg, taxable_csg),
+    )  # fmt: skip
     for i, name in enumerate(table.names):
         out[f"employee.{name}"] = lines[:, i]
-    non_csg = lines[:, ~csg].sum(1)
-    csg_deductible = lines[:, csg & ~taxable_csg].sum(1)
-    csg_taxable = lines[:, taxable_csg].sum(1)
-    old_age_rate = table.nominal[k_index, a_index][:, old_age].sum(1)
+    old_age_rate = table.nominal[..., old_age].sum(-1).reshape(4)[combo]
     reduction_rate = np.minimum(
         old_age_rate, lv("heures_supplementaires.reduction_salariale_plafond")
     )
     out["overtime_reduction"] = reduction = _r(overtime_gross * reduction_rate)
-    employee_total = _r(lines.sum(1) - reduction)
+    employee_total = _r(lines_total - reduction)
     out["employee_contributions"] = employee_total
     out["net_pay"] = net = _r(gross - employee_total)
 
-    lines_e = _lines(gross, law.employer.rates.reshape(4, -1), combo, law.employer.caps)
+    deductible = ~law.employer.mask("forfaitaire_deduction", False)
+    lines_e, employer_gross_total, (deductible_total,) = _lines(
+        gross, law.employer.rates.reshape(4, -1), combo, law.employer.caps, (deductible,)
+    )
     for i, name in enumerate(law.employer.names):
         out[f"employer.{name}"] = lines_e[:, i]
-    employer_gross_total = lines_e.sum(1)
 
     # ---- Pajemploi declaration: whole hours and days ----------------------------------------
     paid_hours = monthly_hours * paid_share
@@ -337,8 +341,7 @@ def month_chunk(c: dict, n: int, law: MonthLaw) -> dict[str, np.ndarray]:
 
     forfait = 0.0
     if any_ged:
-        deductible = ~law.employer.mask("forfaitaire_deduction", False)
-        base = lines_e[:, deductible].sum(1)
+        base = deductible_total
         forfait = _r(
             np.where(
                 is_ged,
@@ -420,12 +423,15 @@ def month_chunk(c: dict, n: int, law: MonthLaw) -> dict[str, np.ndarray]:
 
 
 def _end_of_contract(
-    c, n, law, out, ends, end_reason, is_ama, weeks, hourly, per_leave_day, gross, base_pay,
-    start, end, last_day, tenth, known,
-):  # fmt: skip
+    c, law, last_day, tenth, *, is_ama, weeks, hourly, gross, per_leave_day, base_pay, start, end,
+    known,
+) -> dict[str, np.ndarray]:  # fmt: skip
+    """Final amounts, for rows whose contract ends this month (and only those)."""
     lv = law.__getitem__
+    out: dict[str, np.ndarray] = {}
+    end_reason = np.asarray(c["end_reason"])
     regul_hours = np.where(
-        ends & (weeks <= 46) & is_ama,
+        (weeks <= 46) & is_ama,
         np.maximum(np.nan_to_num(c["hours_worked_total"] - c["hours_paid_total"]), 0.0),
         0.0,
     )
@@ -433,17 +439,10 @@ def _end_of_contract(
     out["regularisation_pay"] = regul = _r(regul_hours * hourly)
     gross = gross + regul
 
-    acquired = c["leave_acquired_days"]
-    safe_acquired = np.where(known, acquired, 1.0)
+    acquired = np.where(known, c["leave_acquired_days"], 1.0)
+    reference = np.where(known, c["leave_reference_gross"], 0.0)
     remaining = c["leave_remaining_days"]
-    previous_part = np.maximum(
-        np.where(
-            known,
-            tenth * np.where(known, c["leave_reference_gross"], 0.0) * remaining / safe_acquired,
-            0.0,
-        ),
-        per_leave_day * remaining,
-    )
+    previous_part = np.maximum(tenth * reference * remaining / acquired, per_leave_day * remaining)
     current_days = c["leave_current_days"]
     current_days = np.where(
         np.isnan(current_days), _leave_days_since_june(law, start), current_days
@@ -451,20 +450,19 @@ def _end_of_contract(
     current_part = np.maximum(
         tenth * (c["leave_current_gross"] + gross), per_leave_day * current_days
     )
-    out["leave_compensation_days"] = np.where(ends, remaining + current_days, 0.0)
-    out["leave_compensation"] = compensation = _r(np.where(ends, previous_part + current_part, 0.0))
+    out["leave_compensation_days"] = remaining + current_days + 0.0 * gross
+    out["leave_compensation"] = compensation = _r(previous_part + current_part)
     gross = gross + compensation
+    out["end_gross"] = regul + compensation
 
     seniority = c["seniority_months"]
     seniority = np.where(
         np.isnan(seniority), _months_between(start, np.minimum(end, last_day) + 1), seniority
     )
+    out["seniority_months"] = seniority
     by_employer = end_reason == EndReason.EMPLOYER
-    resigns = end_reason == EndReason.RESIGNATION
-    notice = ends & (by_employer | resigns)
+    notice = by_employer | (end_reason == EndReason.RESIGNATION)
     s = seniority
-    ama_days = law.scale("preavis.ama_jours")(s)
-    ama_months = law.scale("preavis.ama_mois")(s)
     ged_weeks = np.where(
         by_employer,
         law.scale("preavis.ged_licenciement_semaines")(s),
@@ -475,35 +473,29 @@ def _end_of_contract(
         law.scale("preavis.ged_licenciement_mois")(s),
         law.scale("preavis.ged_demission_mois")(s),
     )
-    out["notice_days"] = np.where(notice & is_ama, ama_days, 0.0)
+    ama_months = law.scale("preavis.ama_mois")(s)
+    out["notice_days"] = np.where(notice & is_ama, law.scale("preavis.ama_jours")(s), 0.0)
     out["notice_weeks"] = np.where(notice & ~is_ama, ged_weeks, 0.0)
     out["notice_months"] = np.where(notice, np.where(is_ama, ama_months, ged_months), 0.0)
 
     contract_gross = c["contract_gross_total"] + _r(gross)
-    ama_due = (
-        ends
-        & is_ama
-        & (
-            (by_employer & (seniority >= lv("ama.rupture.anciennete_minimum_mois")))
-            | (end_reason == EndReason.CHILD_DEATH)
-        )
+    ama_due = is_ama & (
+        (by_employer & (seniority >= lv("ama.rupture.anciennete_minimum_mois")))
+        | (end_reason == EndReason.CHILD_DEATH)
     )
-    ged_due = (
-        ends & ~is_ama & by_employer & (seniority >= lv("ged.licenciement.anciennete_minimum_mois"))
-    )
-    g12, g3 = c["gross_last_12_months"], c["gross_last_3_months"]
-    reference = np.fmax(g12 / 12.0, g3 / 3.0)
-    reference = np.where(np.isnan(reference), base_pay, reference)
+    ged_due = ~is_ama & by_employer & (seniority >= lv("ged.licenciement.anciennete_minimum_mois"))
+    monthly = np.fmax(c["gross_last_12_months"] / 12.0, c["gross_last_3_months"] / 3.0)
+    monthly = np.where(np.isnan(monthly), base_pay, monthly)
     years = seniority / 12.0
-    ged_indemnity = reference * (
+    ged_indemnity = monthly * (
         lv("ged.licenciement.fraction_dix_premieres_annees") * np.minimum(years, 10.0)
         + lv("ged.licenciement.fraction_au_dela") * np.maximum(years - 10.0, 0.0)
     )
-    indemnity = _r(
+    out["termination_indemnity"] = _r(
         np.where(ama_due, lv("ama.rupture.fraction_salaires") * contract_gross, 0.0)
         + np.where(ged_due, ged_indemnity, 0.0)
     )
-    return gross, indemnity, seniority
+    return out
 
 
 def _cmg(c, n, law, out, is_ama, net, ama_allowances, hours, activity_days) -> None:
@@ -603,24 +595,31 @@ def _old_cmg_maximum(c, law, is_ama, age) -> np.ndarray:
     return _r(coef * bmaf * net_of_crds) * half
 
 
-def _lines(gross: np.ndarray, rates: np.ndarray, combo, caps: np.ndarray) -> np.ndarray:
+def _lines(gross, rates, combo, caps, groups=()) -> tuple[np.ndarray, np.ndarray, list]:
     """Contribution lines by cumulative rounding (see ``money``): rows sum to the rounded total.
 
     ``rates`` is (4, k): one row per (kind, Alsace-Moselle) combination; ``combo`` picks each
     row's combination (a scalar when the whole chunk shares one). A line with a cap per payslip
-    is the smaller of its rate times the gross and its cap.
+    is the smaller of its rate times the gross and its cap. Returns the lines (n, k), their
+    rounded total, and the sum of the lines of each group (a boolean mask over the lines).
     """
     k = rates.shape[1]
-    out = np.empty((len(gross), k))
-    running = np.zeros(len(gross))
-    previous = np.zeros(len(gross))
+    n = len(gross)
+    out = np.empty((n, k))
+    running = np.zeros(n)
+    previous = np.zeros(n)
+    sums = [np.zeros(n) for _ in groups]
     for i in range(k):
         exact = gross * rates[combo, i]
         running += exact if np.isinf(caps[i]) else np.minimum(exact, caps[i])
         rounded = np.floor(running * 100.0 + _HALF)
-        out[:, i] = (rounded - previous) / 100.0
+        line = (rounded - previous) / 100.0
+        out[:, i] = line
+        for g, group in enumerate(groups):
+            if group[i]:
+                sums[g] += line
         previous = rounded
-    return out
+    return out, previous / 100.0, sums
 
 
 def _share(hours, allowed_days, days):
@@ -628,16 +627,19 @@ def _share(hours, allowed_days, days):
     return np.where(days > 0, hours * allowed_days / np.where(days > 0, days, 1.0), 0.0)
 
 
-def _holiday_hours(law, sched, alsace, holidays_off, bounds):
-    return _holidays(law, sched, alsace, holidays_off, bounds, hours=True)
+def _holiday_hours(law, days, alsace, holidays_off, bounds):
+    return _holidays(law, days, alsace, holidays_off, bounds, hours=True)
 
 
-def _holiday_days(law, sched, alsace, holidays_off, bounds):
-    return _holidays(law, sched, alsace, holidays_off, bounds, hours=False)
+def _holiday_days(law, days, alsace, holidays_off, bounds):
+    return _holidays(law, days, alsace, holidays_off, bounds, hours=False)
 
 
-def _holidays(law, sched, alsace, holidays_off, bounds, hours):
-    """Hours (or days) of the schedule falling on a public holiday (within ``bounds``)."""
+def _holidays(law, days, alsace, holidays_off, bounds, hours):
+    """Hours (or days) of the schedule falling on a public holiday (within ``bounds``).
+
+    ``days`` holds the hours of each weekday, Monday first (one array per weekday).
+    """
     total = 0.0
     year, month = law.period // 12, law.period % 12 + 1
     for local in (False, True):
@@ -648,7 +650,7 @@ def _holidays(law, sched, alsace, holidays_off, bounds, hours):
             if day.month != month:
                 continue
             number = calendar.day_number(day)
-            column = sched[:, day.weekday()]
+            column = days[day.weekday()]
             value = column if hours else (column > 0)
             if bounds is not None:
                 value = value * ((bounds[0] <= number) & (number <= bounds[1]))
