@@ -108,7 +108,12 @@ def test_a_batch_equals_the_same_rows_one_by_one(batch):
 
 @given(rows(kind=Kind.GED, with_events=False))
 def test_net_hourly_wage_rebuilds_the_same_gross(row):
-    """Parents often know the net: giving it must give back the gross that produces it."""
+    """Parents often know the net: giving it must give back the gross that produces it.
+
+    (Without overtime: hours paid with a majoration are agreed in net with their own
+    contribution reduction, so a net contract and a gross contract differ there by design.)
+    """
+    assume(sum(row[f"sched_{i}"] for i in range(7)) <= 40)
     out = one(row)
     from_net = dict(row)
     del from_net["hourly_gross"]

@@ -19,7 +19,7 @@ def payslip_from_data(data: Any) -> explain.Payslip:
     return payslip_from_input(intake.parse(data))
 
 
-def calculate_rows(rows: list[dict[str, Any]]) -> Result:
+def calculate_rows(rows: list[dict[str, Any]], waive: frozenset[str] = frozenset()) -> Result:
     """Many payslips from batch rows (``inputs.COLUMNS``), one vectorised run."""
     batch, n = intake.to_batch(rows)
-    return calculate(batch, n)
+    return calculate(batch, n, waive)

@@ -28,11 +28,12 @@ class Result:
     columns: dict
     outputs: dict[str, np.ndarray]
     flags: np.ndarray  # uint64, one bit per rule of ``checks.CODES``
+    blocking: np.uint64 = checks.ERROR_BITS
 
     @property
     def errors(self) -> np.ndarray:
-        """True for the rows that have at least one error (and no figures)."""
-        return (self.flags & checks.ERROR_BITS) != 0
+        """True for the rows that have at least one blocking error (and no figures)."""
+        return (self.flags & self.blocking) != 0
 
     def codes(self, i: int) -> list[str]:
         return checks.codes(self.flags[i])
@@ -44,7 +45,13 @@ class Result:
         return {name: values[i] for name, values in self.outputs.items()}
 
 
-def calculate(batch: dict, n: int) -> Result:
+def calculate(batch: dict, n: int, waive: frozenset[str] = frozenset()) -> Result:
+    """Check and compute ``n`` rows.
+
+    ``waive`` lists error codes that should not block (they stay on the row as findings): for
+    testing a formula on a published example whose wage is below today's minimum, say. The
+    platform never waives anything.
+    """
     columns = fill(batch, n)
     period = np.broadcast_to(np.asarray(columns["period"], dtype=np.int64), (n,))
     flags = np.zeros(n, dtype=np.uint64)
@@ -70,14 +77,17 @@ def calculate(batch: dict, n: int) -> Result:
     for name in OUTPUTS:  # figures no month needed (no GED, no end of contract…) are zero
         if name not in outputs:
             outputs[name] = _allocate(name, n)
-    bad = (flags & checks.ERROR_BITS) != 0
+    blocking = checks.ERROR_BITS
+    for code in waive:
+        blocking &= ~checks.BIT[code]
+    bad = (flags & blocking) != 0
     if bad.any():
         for values in outputs.values():
             if values.dtype != bool:
                 values[bad] = np.nan
             else:
                 values[bad] = False
-    return Result(n=n, columns=columns, outputs=outputs, flags=flags)
+    return Result(n=n, columns=columns, outputs=outputs, flags=flags, blocking=blocking)
 
 
 def _allocate(name: str, n: int) -> np.ndarray:

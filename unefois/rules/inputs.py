@@ -81,6 +81,12 @@ COLUMNS: tuple[Column, ...] = (
     Column("hourly_gross", "f8", NAN, "Salaire horaire brut", ""),
     Column("hourly_net", "f8", NAN, "Salaire horaire net", ""),
     Column("majoration_rate", "f8", NAN, "Taux de majoration au-delà de 45 h", "AMA"),
+    Column("complementary_hourly", "f8", NAN, "Taux horaire brut des heures complémentaires", ""),
+    Column("majorated_hourly", "f8", NAN, "Taux horaire brut des heures majorées", "AMA"),
+    Column(
+        "complementary_hourly_net", "f8", NAN, "Taux horaire net des heures complémentaires", ""
+    ),
+    Column("majorated_hourly_net", "f8", NAN, "Taux horaire net des heures majorées", "AMA"),
     Column("presence_hours", "f8", 0.0, "Heures de présence responsable par semaine", "GED"),
     Column("certified", "?", False, "Titre AM-GE (majoration du minimum)", "AMA"),
     Column("entretien_per_day", "f8", NAN, "Indemnité d'entretien par jour", "AMA"),
@@ -119,6 +125,7 @@ COLUMNS: tuple[Column, ...] = (
     Column("contract_gross_total", "f8", 0.0, "Salaires bruts du contrat", "avant ce mois"),
     Column("gross_last_12_months", "f8", NAN, "Brut des 12 derniers mois", "GED"),
     Column("gross_last_3_months", "f8", NAN, "Brut des 3 derniers mois", "GED"),
+    Column("reference_monthly_gross", "f8", NAN, "Salaire de référence (licenciement)", "GED"),
     Column("hours_paid_total", "f8", NAN, "Heures payées depuis le début", "régularisation"),
     Column("hours_worked_total", "f8", NAN, "Heures réellement faites", "régularisation"),
     Column("overtime_exempt_ytd", "f8", 0.0, "Heures sup. exonérées depuis janvier", "net"),

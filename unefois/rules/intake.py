@@ -55,6 +55,10 @@ class Contract(_Model):
     hourly_gross: Amount | None = None
     hourly_net: Amount | None = None
     majoration_rate: Amount | None = None
+    complementary_hourly_gross: Amount | None = None
+    complementary_hourly_net: Amount | None = None
+    majorated_hourly_gross: Amount | None = None
+    majorated_hourly_net: Amount | None = None
     presence_hours_per_week: Hours = 0
     certified: bool = False
     entretien_per_day: Amount | None = None
@@ -86,7 +90,12 @@ class Absence(_Model):
     start: dt.date
     end: dt.date | None = None
     reason: Literal[
-        "employee_sick", "employee_unpaid_leave", "child_sick", "child_hospital", "child_other"
+        "employee_sick",
+        "employee_unpaid_leave",
+        "adaptation",
+        "child_sick",
+        "child_hospital",
+        "child_other",
     ]
     hours: Hours | None = None  # for a partial day: the hours missed
 
@@ -123,6 +132,7 @@ class Leave(_Model):
     current_gross: Hours = 0
     weeks_worked: Hours | None = None
     months_worked: Hours | None = None
+    weeks_paid_leave_taken: Hours = 0
 
 
 class History(_Model):
@@ -131,6 +141,7 @@ class History(_Model):
     contract_gross_total: Hours = 0
     gross_last_12_months: Hours | None = None
     gross_last_3_months: Hours | None = None
+    reference_monthly_gross: Hours | None = None
     hours_paid_total: Hours | None = None
     hours_worked_total: Hours | None = None
     overtime_exempt_ytd: Hours = 0
@@ -162,13 +173,6 @@ class End(_Model):
         "agrement_withdrawal",
         "child_death",
     ]
-
-
-class Yearly(_Model):
-    expenses: Hours
-    cmg: Hours = 0
-    children: Annotated[int, Field(ge=0)] = 1
-    first_year: bool = False
 
 
 class PayslipInput(_Model):
@@ -296,6 +300,7 @@ _LEAVE = {
 _ABSENCE_COLUMNS = {
     "employee_sick": "absence",
     "employee_unpaid_leave": "absence",
+    "adaptation": "absence",  # hours not worked during the adaptation period are not paid
     "child_sick": "child_sick",
     "child_hospital": "child_hospital",
     "child_other": "child_absent",
@@ -353,6 +358,13 @@ def to_row(p: PayslipInput) -> dict[str, Any]:
     for name, value in optional.items():
         if value is not None:
             row[name] = float(value)
+    for name in ("complementary", "majorated"):
+        gross = getattr(c, f"{name}_hourly_gross")
+        net = getattr(c, f"{name}_hourly_net")
+        if gross is not None:
+            row[f"{name}_hourly"] = float(gross)
+        if net is not None:
+            row[f"{name}_hourly_net"] = float(net)
     default_leave = "included" if c.weeks_per_year == 52 or p.employee == "ged" else "june"
     row["leave_payment"] = int(_LEAVE[c.leave_payment or default_leave])
 
@@ -397,6 +409,7 @@ def to_row(p: PayslipInput) -> dict[str, Any]:
         "leave_current_days": leave.current_days,
         "gross_last_12_months": h.gross_last_12_months,
         "gross_last_3_months": h.gross_last_3_months,
+        "reference_monthly_gross": h.reference_monthly_gross,
         "hours_paid_total": h.hours_paid_total,
         "hours_worked_total": h.hours_worked_total,
         "seniority_months": h.seniority_months,

@@ -28,25 +28,68 @@ MONEY, QUANTITY, RATE, FLAG = "money", "quantity", "rate", "flag"
 
 def _outputs() -> dict[str, str]:
     money = [
-        "base_pay", "absence_deduction", "entry_exit_deduction", "complementary_pay",
-        "majorated_pay", "overtime_25_pay", "overtime_50_pay", "paid_leave_tenth",
-        "paid_leave_maintien", "paid_leave_pay", "paid_leave_complement", "regularisation_pay",
-        "leave_compensation", "gross_pay", "overtime_reduction", "employee_contributions",
-        "net_pay", "forfaitaire_deduction", "employer_contributions", "overtime_exempt",
-        "taxable_net", "entretien", "entretien_minimum", "meals", "mileage", "pas_base", "pas",
-        "termination_indemnity", "cmg_contributions", "cmg_cost", "cmg_pay", "net_paid",
-        "employer_cost", "parent_cost",
-    ]  # fmt: skip
+        "base_pay",
+        "base_pay_net",
+        "absence_deduction",
+        "entry_exit_deduction",
+        "complementary_pay",
+        "majorated_pay",
+        "overtime_25_pay",
+        "overtime_50_pay",
+        "paid_leave_tenth",
+        "paid_leave_maintien",
+        "paid_leave_pay",
+        "paid_leave_complement",
+        "regularisation_pay",
+        "leave_compensation",
+        "gross_pay",
+        "overtime_reduction",
+        "employee_contributions",
+        "net_pay",
+        "forfaitaire_deduction",
+        "employer_contributions",
+        "overtime_exempt",
+        "taxable_net",
+        "entretien",
+        "entretien_minimum",
+        "meals",
+        "mileage",
+        "pas_base",
+        "pas",
+        "termination_indemnity",
+        "cmg_contributions",
+        "cmg_cost",
+        "cmg_cost_basis",
+        "cmg_pay",
+        "net_paid",
+        "employer_cost",
+        "parent_cost",
+    ]
     quantity = [
-        "monthly_hours", "planned_hours", "absence_hours", "entry_exit_hours",
-        "child_sick_days_unpaid", "child_sick_days_beyond", "paid_leave_days",
-        "regularisation_hours", "leave_compensation_days", "care_days", "care_hours",
-        "seniority_months", "notice_days", "forfaitaire_hours", "notice_weeks", "notice_months",
-        "declaration.normal_hours", "declaration.activity_days",
-        "declaration.complementary_hours", "declaration.majorated_hours",
-        "declaration.overtime_hours", "declaration.leave_days",
-    ]  # fmt: skip
-    rate = ["hourly_gross", "hourly_net", "employee_rate", "pas_rate"]
+        "monthly_hours",
+        "planned_hours",
+        "absence_hours",
+        "entry_exit_hours",
+        "child_sick_days_unpaid",
+        "child_sick_days_beyond",
+        "paid_leave_days",
+        "regularisation_hours",
+        "leave_compensation_days",
+        "care_days",
+        "care_hours",
+        "seniority_months",
+        "notice_days",
+        "forfaitaire_hours",
+        "notice_weeks",
+        "notice_months",
+        "declaration.normal_hours",
+        "declaration.activity_days",
+        "declaration.complementary_hours",
+        "declaration.majorated_hours",
+        "declaration.overtime_hours",
+        "declaration.leave_days",
+    ]
+    rate = ["hourly_gross", "hourly_net", "employee_rate", "pas_rate", "cmg_effort_rate"]
     flags = ["contract_ends", "cmg_eligible"]
     out = {name: MONEY for name in money}
     out.update({name: QUANTITY for name in quantity})
@@ -127,23 +170,43 @@ def month_chunk(c: dict, n: int, law: MonthLaw) -> dict[str, np.ndarray]:
     variable = ~np.isnan(annual)
     any_variable = bool(np.any(variable))
     monthly_hours = effective_week * weeks / 12.0
-    monthly_units = week_units * weeks / 12.0
+    base_units = tier_0 * weeks / 12.0
+    overtime_units = overtime_units_week * weeks / 12.0
     if any_variable:
         monthly_hours = np.where(variable, annual / 12.0, monthly_hours)
-        monthly_units = np.where(variable, annual / 12.0, monthly_units)
-        overtime_units_week = np.where(variable, 0.0, overtime_units_week)
+        base_units = np.where(variable, annual / 12.0, base_units)
+        overtime_units = np.where(variable, 0.0, overtime_units)
 
     # ---- Hourly wage: gross, or rebuilt from the net as Pajemploi does ------------------
-    emp_rates = law.employee.rates  # (kind, alsace, k)
-    total_rate = emp_rates.sum(axis=2)
-    emp_rate = total_rate[kind, alsace.astype(np.int64)]
+    # Hours paid with a majoration (or complementary hours) get a reduction of the employee's
+    # old-age contributions (CSS L241-17). When the wage is agreed in net, the net of those
+    # hours is what was agreed, so their gross is rebuilt with the reduced rate.
+    combo = kind * 2 + alsace.astype(np.int64)
+    if np.all(combo == combo[0]):
+        combo = int(combo[0])
+    table = law.employee
+    emp_rate = table.rates.sum(axis=2).reshape(4)[combo]
+    old_age = np.array([bool(m.get("old_age")) for m in table.metas])
+    reduction_rate = np.minimum(
+        table.nominal[..., old_age].sum(-1).reshape(4)[combo],
+        lv("heures_supplementaires.reduction_salariale_plafond"),
+    )
     hourly = np.asarray(c["hourly_gross"], dtype=np.float64)
-    hourly = np.where(np.isnan(hourly), c["hourly_net"] / (1.0 - emp_rate), hourly)
+    net_agreed = np.isnan(hourly)
+    hourly = np.where(net_agreed, c["hourly_net"] / (1.0 - emp_rate), hourly)
+    overtime_factor = np.where(
+        net_agreed, (1.0 - emp_rate) / (1.0 - emp_rate + reduction_rate), 1.0
+    )
     out["hourly_gross"] = hourly
     out["hourly_net"] = hourly * (1.0 - emp_rate)
     out["employee_rate"] = emp_rate
     out["monthly_hours"] = monthly_hours
-    out["base_pay"] = base_pay = _r(hourly * monthly_units)
+    structural_units = overtime_units * overtime_factor
+    out["base_pay"] = base_pay = _r(hourly * (base_units + structural_units))
+    out["base_pay_net"] = _r(
+        hourly * base_units * (1.0 - emp_rate)
+        + hourly * structural_units * (1.0 - emp_rate + reduction_rate)
+    )
 
     # ---- The real calendar of the month (Cour de cassation method) -------------------------
     month_counts = calendar.weekday_counts(np.array([first_day]), np.array([last_day]))[0]
@@ -178,9 +241,18 @@ def month_chunk(c: dict, n: int, law: MonthLaw) -> dict[str, np.ndarray]:
     contract_hours = contract_hours - no_care_hours
     contract_days = contract_days - c["no_care_days"]
     if any_variable:
-        month_hours = np.where(variable, c["planned_hours"], month_hours)
-        contract_hours = np.where(variable, c["planned_hours"], contract_hours)
-        contract_days = np.where(variable, c["planned_days"], contract_days)
+        # Variable schedules: the hours planned this month if known; else the typical week on
+        # the real calendar if one is given; else the monthly average.
+        planned = c["planned_hours"]
+        fallback = np.where(week_hours > 0, contract_hours, monthly_hours)
+        planned = np.where(np.isnan(planned), fallback, planned)
+        month_hours = np.where(
+            variable, np.where(week_hours > 0, month_hours, planned), month_hours
+        )
+        contract_hours = np.where(variable, planned, contract_hours)
+        planned_days = c["planned_days"]
+        planned_days = np.where(np.isnan(planned_days), contract_days, planned_days)
+        contract_days = np.where(variable, planned_days, contract_days)
     out["planned_hours"] = month_hours
     outside_hours = np.maximum(month_hours - contract_hours, 0.0)
     safe_month_hours = np.where(month_hours > 0, month_hours, 1.0)
@@ -207,20 +279,40 @@ def month_chunk(c: dict, n: int, law: MonthLaw) -> dict[str, np.ndarray]:
     # ---- Extra hours of the month ----------------------------------------------------------
     complementary_hours = c["complementary_hours"]
     majorated_hours = np.where(is_ama, c["majorated_hours"], 0.0)
-    out["complementary_pay"] = _r(complementary_hours * hourly)
-    out["majorated_pay"] = _r(majorated_hours * hourly * (1.0 + majoration))
+    overtime_hourly = hourly * overtime_factor
+    net_to_gross = 1.0 / (1.0 - emp_rate + reduction_rate)
+    complementary_rate = np.where(
+        np.isnan(c["complementary_hourly"]),
+        np.where(
+            np.isnan(c["complementary_hourly_net"]),
+            overtime_hourly,
+            c["complementary_hourly_net"] * net_to_gross,
+        ),
+        c["complementary_hourly"],
+    )
+    majorated_rate = np.where(
+        np.isnan(c["majorated_hourly"]),
+        np.where(
+            np.isnan(c["majorated_hourly_net"]),
+            overtime_hourly * (1.0 + majoration),
+            c["majorated_hourly_net"] * net_to_gross,
+        ),
+        c["majorated_hourly"],
+    )
+    out["complementary_pay"] = _r(complementary_hours * complementary_rate)
+    out["majorated_pay"] = _r(majorated_hours * majorated_rate)
     extra_pay = out["complementary_pay"] + out["majorated_pay"]
     extra_hours = complementary_hours + majorated_hours
     if any_ged:
         ot25 = np.where(is_ged, c["overtime_25_hours"], 0.0)
         ot50 = np.where(is_ged, c["overtime_50_hours"], 0.0)
-        out["overtime_25_pay"] = _r(ot25 * hourly * (1.0 + rate_1))
-        out["overtime_50_pay"] = _r(ot50 * hourly * (1.0 + rate_2))
+        out["overtime_25_pay"] = _r(ot25 * overtime_hourly * (1.0 + rate_1))
+        out["overtime_50_pay"] = _r(ot50 * overtime_hourly * (1.0 + rate_2))
         extra_pay = extra_pay + out["overtime_25_pay"] + out["overtime_50_pay"]
         extra_hours = extra_hours + ot25 + ot50
         out["declaration.overtime_hours"] = ot25 + ot50
     # Hours paid with a majoration inside the monthly pay count as overtime too.
-    structural_overtime = _r(hourly * overtime_units_week * weeks / 12.0 * paid_share)
+    structural_overtime = _r(hourly * structural_units * paid_share)
     overtime_gross = extra_pay + structural_overtime
 
     # ---- Paid leave ------------------------------------------------------------------------
@@ -231,13 +323,14 @@ def month_chunk(c: dict, n: int, law: MonthLaw) -> dict[str, np.ndarray]:
     per_leave_day = week_pay / lv("conges_payes.jours_ouvrables_par_semaine")
     acquired = c["leave_acquired_days"]
     ref_gross = c["leave_reference_gross"]
-    known = (acquired > 0) & ~np.isnan(ref_gross)  # NaN compares False
+    known = acquired > 0  # NaN compares False
+    has_reference = ~np.isnan(ref_gross)
     option = np.asarray(c["leave_payment"])
     days_paid = 0.0
     gross_leave = 0.0
     if np.any(known):
         safe_acquired = np.where(known, acquired, 1.0)
-        ref = np.where(known, ref_gross, 0.0)
+        ref = np.where(known & has_reference, ref_gross, 0.0)
         june = law.period % 12 == 5
         all_at_once = (june & (option == LeavePayment.JUNE)) | (
             (option == LeavePayment.MAIN_LEAVE) & np.asarray(c["main_leave"], dtype=bool)
@@ -248,16 +341,14 @@ def month_chunk(c: dict, n: int, law: MonthLaw) -> dict[str, np.ndarray]:
             np.where(option == LeavePayment.AS_TAKEN, c["leave_days_taken"], 0.0),
         )
         days_paid = np.where(known, days_paid, 0.0)
-        leave_tenth = tenth * ref * days_paid / safe_acquired
-        leave_maintien = per_leave_day * days_paid
-        out["paid_leave_tenth"] = _r(leave_tenth)
-        out["paid_leave_maintien"] = _r(leave_maintien)
-        out["paid_leave_pay"] = _r(np.maximum(leave_tenth, leave_maintien))
+        leave = leave_pay(law, days_paid, safe_acquired, ref, per_leave_day)
+        out["paid_leave_tenth"] = leave["tenth"]
+        out["paid_leave_maintien"] = leave["maintien"]
+        out["paid_leave_pay"] = leave["pay"]
         if june:  # 52 weeks: leave is in the monthly pay; in June the tenth is compared with it
             complement = tenth * ref - per_leave_day * np.where(known, acquired, 0.0)
-            out["paid_leave_complement"] = _r(
-                np.where((option == LeavePayment.INCLUDED) & known, np.maximum(complement, 0.0), 0)
-            )
+            included = (option == LeavePayment.INCLUDED) & known & has_reference
+            out["paid_leave_complement"] = _r(np.where(included, np.maximum(complement, 0.0), 0))
             gross_leave = out["paid_leave_complement"]
         gross_leave = gross_leave + out["paid_leave_pay"]
     out["paid_leave_days"] = days_paid
@@ -294,25 +385,14 @@ def month_chunk(c: dict, n: int, law: MonthLaw) -> dict[str, np.ndarray]:
     out["gross_pay"] = gross = _r(gross)
 
     # ---- Contributions ---------------------------------------------------------------------
-    k_index = kind
-    a_index = alsace.astype(np.int64)
-    combo = k_index * 2 + a_index
-    if np.all(combo == combo[0]):
-        combo = int(combo[0])
-    table = law.employee
     csg = np.array([m["base"] == "csg" for m in table.metas])
     taxable_csg = np.array([m["base"] == "csg" and bool(m.get("taxable")) for m in table.metas])
-    old_age = np.array([bool(m.get("old_age")) for m in table.metas])
     lines, lines_total, (non_csg, csg_deductible, csg_taxable) = _lines(
         gross, table.rates.reshape(4, -1), combo, table.caps,
         (~csg, csg & ~taxable_csg, taxable_csg),
     )  # fmt: skip
     for i, name in enumerate(table.names):
         out[f"employee.{name}"] = lines[:, i]
-    old_age_rate = table.nominal[..., old_age].sum(-1).reshape(4)[combo]
-    reduction_rate = np.minimum(
-        old_age_rate, lv("heures_supplementaires.reduction_salariale_plafond")
-    )
     out["overtime_reduction"] = reduction = _r(overtime_gross * reduction_rate)
     employee_total = _r(lines_total - reduction)
     out["employee_contributions"] = employee_total
@@ -328,13 +408,17 @@ def month_chunk(c: dict, n: int, law: MonthLaw) -> dict[str, np.ndarray]:
     # ---- Pajemploi declaration: whole hours and days ----------------------------------------
     paid_hours = monthly_hours * paid_share
     out["declaration.normal_hours"] = round_half_up(paid_hours)
+    # Days of activity (Pajemploi's examples): the mensualised days rounded up; in a month with
+    # an unpaid absence or an entry or exit, the days really worked.
     mensualised_days = days_per_week * weeks / 12.0
     if any_variable:
-        mensualised_days = np.where(variable, c["planned_days"], mensualised_days)
+        mensualised_days = np.where(variable, contract_days, mensualised_days)
     absent_days = c["absence_days"] + np.where(is_ama, sick_allowed + hospital_allowed, 0.0)
-    contract_share = np.where(month_hours > 0, contract_hours / safe_month_hours, 0.0)
-    out["declaration.activity_days"] = round_half_up(
-        np.maximum(mensualised_days * contract_share - absent_days, 0.0)
+    interrupted = (absence_hours > 0) | (outside_hours > 0)
+    out["declaration.activity_days"] = np.where(
+        interrupted,
+        np.maximum(contract_days - absent_days, 0.0),
+        np.ceil(mensualised_days - 1e-9),
     )
     out["declaration.complementary_hours"] = complementary_hours
     out["declaration.majorated_hours"] = majorated_hours
@@ -402,15 +486,18 @@ def month_chunk(c: dict, n: int, law: MonthLaw) -> dict[str, np.ndarray]:
     allowances = entretien + meals + mileage
 
     # ---- Withholding tax (PAS): the neutral grid unless a personal rate is known -------------
+    # For an AMA, the base includes the entretien and meal allowances (since 2021; no abatement
+    # at source: docs/research/pas-base.md).
+    pas_base = taxable + np.where(is_ama, entretien + meals, 0.0)
     zone = np.asarray(c["pas_zone"])
-    grid = law.pas_grids[0](taxable)
+    grid = law.pas_grids[0](pas_base)
     if np.any(zone != 0):
-        grid = np.where(zone == 1, law.pas_grids[1](taxable), grid)
-        grid = np.where(zone == 2, law.pas_grids[2](taxable), grid)
+        grid = np.where(zone == 1, law.pas_grids[1](pas_base), grid)
+        grid = np.where(zone == 2, law.pas_grids[2](pas_base), grid)
     pas_rate = np.where(np.isnan(c["pas_rate"]), grid, c["pas_rate"])
     out["pas_rate"] = pas_rate
-    out["pas_base"] = taxable
-    out["pas"] = pas = _r(np.maximum(taxable, 0.0) * pas_rate)
+    out["pas_base"] = pas_base
+    out["pas"] = pas = _r(np.maximum(pas_base, 0.0) * pas_rate)
 
     # ---- CMG: contributions taken over and the pay part -------------------------------------
     _cmg(c, n, law, out, is_ama, net, entretien + meals, paid_hours + extra_hours, contract_days)
@@ -427,7 +514,6 @@ def _end_of_contract(
     known,
 ) -> dict[str, np.ndarray]:  # fmt: skip
     """Final amounts, for rows whose contract ends this month (and only those)."""
-    lv = law.__getitem__
     out: dict[str, np.ndarray] = {}
     end_reason = np.asarray(c["end_reason"])
     regul_hours = np.where(
@@ -442,7 +528,8 @@ def _end_of_contract(
     acquired = np.where(known, c["leave_acquired_days"], 1.0)
     reference = np.where(known, c["leave_reference_gross"], 0.0)
     remaining = c["leave_remaining_days"]
-    previous_part = np.maximum(tenth * reference * remaining / acquired, per_leave_day * remaining)
+    previous_part = leave_pay(law, remaining, acquired, reference, per_leave_day, rounded=False)
+    previous_part = previous_part["pay"]
     current_days = c["leave_current_days"]
     current_days = np.where(
         np.isnan(current_days), _leave_days_since_june(law, start), current_days
@@ -460,8 +547,39 @@ def _end_of_contract(
         np.isnan(seniority), _months_between(start, np.minimum(end, last_day) + 1), seniority
     )
     out["seniority_months"] = seniority
-    by_employer = end_reason == EndReason.EMPLOYER
-    notice = by_employer | (end_reason == EndReason.RESIGNATION)
+    out.update(notice(law, is_ama, end_reason, seniority))
+    monthly = c["reference_monthly_gross"]
+    monthly = np.where(
+        np.isnan(monthly),
+        np.fmax(c["gross_last_12_months"] / 12.0, c["gross_last_3_months"] / 3.0),
+        monthly,
+    )
+    monthly = np.where(np.isnan(monthly), base_pay, monthly)
+    contract_gross = c["contract_gross_total"] + _r(gross)
+    out["termination_indemnity"] = termination_indemnity(
+        law, is_ama, end_reason, seniority, contract_gross, monthly
+    )
+    return out
+
+
+def leave_pay(law, days, acquired, reference_gross, per_leave_day, rounded=True) -> dict:
+    """Pay for ``days`` of paid leave (jours ouvrables): the more favourable of the tenth of the
+    reference period's gross, in proportion to the days (C. trav. L3141-24), and the salary
+    maintained (a sixth of the week's pay per day). ``reference_gross`` 0 when unknown."""
+    tenth = law["conges_payes.fraction_dixieme"] * reference_gross * days / acquired
+    maintien = per_leave_day * days
+    pay = np.maximum(tenth, maintien)
+    if not rounded:
+        return {"tenth": tenth, "maintien": maintien, "pay": pay}
+    return {"tenth": _r(tenth), "maintien": _r(maintien), "pay": _r(pay)}
+
+
+def notice(law, is_ama, reason, seniority) -> dict[str, np.ndarray]:
+    """Notice owed when the contract is ended by the employer or the employee (CCN art. 120,
+    162.4.1 and 162.6), by seniority in months: AMA in calendar days then months; GED in weeks
+    then months, depending on who ends it. None for the other reasons."""
+    by_employer = reason == EndReason.EMPLOYER
+    owed = by_employer | (reason == EndReason.RESIGNATION)
     s = seniority
     ged_weeks = np.where(
         by_employer,
@@ -474,28 +592,83 @@ def _end_of_contract(
         law.scale("preavis.ged_demission_mois")(s),
     )
     ama_months = law.scale("preavis.ama_mois")(s)
-    out["notice_days"] = np.where(notice & is_ama, law.scale("preavis.ama_jours")(s), 0.0)
-    out["notice_weeks"] = np.where(notice & ~is_ama, ged_weeks, 0.0)
-    out["notice_months"] = np.where(notice, np.where(is_ama, ama_months, ged_months), 0.0)
+    return {
+        "notice_days": np.where(owed & is_ama, law.scale("preavis.ama_jours")(s), 0.0),
+        "notice_weeks": np.where(owed & ~is_ama, ged_weeks, 0.0),
+        "notice_months": np.where(owed, np.where(is_ama, ama_months, ged_months), 0.0),
+    }
 
-    contract_gross = c["contract_gross_total"] + _r(gross)
+
+def termination_indemnity(law, is_ama, reason, seniority, contract_gross, monthly_gross):
+    """AMA: 1/80 of the contract's gross salaries when the employer withdraws the child after
+    9 months, or when the child dies (CCN art. 121.1). GED: ¼ of a month's reference gross per
+    year of seniority (⅓ beyond 10 years) when dismissed after 8 months (C. trav. L1234-9,
+    R1234-2). Never for serious misconduct or the withdrawal of the agrément."""
+    lv = law.__getitem__
+    by_employer = reason == EndReason.EMPLOYER
     ama_due = is_ama & (
         (by_employer & (seniority >= lv("ama.rupture.anciennete_minimum_mois")))
-        | (end_reason == EndReason.CHILD_DEATH)
+        | (reason == EndReason.CHILD_DEATH)
     )
     ged_due = ~is_ama & by_employer & (seniority >= lv("ged.licenciement.anciennete_minimum_mois"))
-    monthly = np.fmax(c["gross_last_12_months"] / 12.0, c["gross_last_3_months"] / 3.0)
-    monthly = np.where(np.isnan(monthly), base_pay, monthly)
     years = seniority / 12.0
-    ged_indemnity = monthly * (
+    ged = monthly_gross * (
         lv("ged.licenciement.fraction_dix_premieres_annees") * np.minimum(years, 10.0)
         + lv("ged.licenciement.fraction_au_dela") * np.maximum(years - 10.0, 0.0)
     )
-    out["termination_indemnity"] = _r(
+    return _r(
         np.where(ama_due, lv("ama.rupture.fraction_salaires") * contract_gross, 0.0)
-        + np.where(ged_due, ged_indemnity, 0.0)
+        + np.where(ged_due, ged, 0.0)
     )
-    return out
+
+
+def effort_rate(law, is_ama, children, aeeh) -> np.ndarray:
+    """Hourly effort rate of the CMG since September 2025 (a fraction of monthly resources)."""
+    rank = _effort_rank(np.maximum(children, 1), aeeh)
+    rate = law.scale("cmg.reforme_2025.taux_effort_horaire_ama")(rank)
+    return rate * np.where(is_ama, 1.0, law["cmg.reforme_2025.multiplicateur_taux_effort_ged"])
+
+
+def cmg_after_reform(law, is_ama, cost, hours, resources, children, aeeh) -> dict:
+    """CMG since 1 September 2025 (CSS L531-5, D531-18): capped cost × (1 − resources × effort
+    rate ÷ reference hourly cost), floored at 0. The hourly cost is capped (8 € AMA, 15 € GED);
+    ``cost`` is the net salary, plus entretien and meals for an AMA."""
+    lv = law.__getitem__
+    cap = np.where(
+        is_ama,
+        lv("cmg.reforme_2025.cout_horaire_plafond_ama"),
+        lv("cmg.reforme_2025.cout_horaire_plafond_ged"),
+    )
+    capped = np.minimum(cost, cap * hours)
+    resources = np.clip(
+        np.nan_to_num(resources),
+        lv("cmg.reforme_2025.ressources_plancher_mensuel"),
+        lv("cmg.reforme_2025.ressources_plafond_mensuel"),
+    )
+    effort = effort_rate(law, is_ama, children, aeeh)
+    reference = np.where(
+        is_ama,
+        lv("cmg.reforme_2025.cout_horaire_reference_ama"),
+        lv("cmg.reforme_2025.cout_horaire_reference_ged"),
+    )
+    return {
+        "cmg_pay": _r(np.maximum(capped * (1.0 - resources * effort / reference), 0.0)),
+        "cmg_cost_basis": _r(capped),
+        "cmg_effort_rate": effort,
+        "cmg_contributions_share": np.clip(cap * hours / np.where(cost > 0, cost, 1.0), 0, 1),
+    }
+
+
+def cmg_before_reform(law, is_ama, cost, annual_resources, children, single, age) -> np.ndarray:
+    """CMG until 31 August 2025: the monthly maximum for the household's income bracket and
+    the child's age, net of CRDS, within 85 % of the cost (CSS D531-17, D531-18)."""
+    maximum = _old_cmg_maximum(
+        {"children": children, "single_parent": single, "annual_resources": annual_resources},
+        law,
+        is_ama,
+        age,
+    )
+    return _r(np.minimum(maximum, (1.0 - law["cmg.avant_reforme.reste_a_charge_minimum"]) * cost))
 
 
 def _cmg(c, n, law, out, is_ama, net, ama_allowances, hours, activity_days) -> None:
@@ -516,33 +689,15 @@ def _cmg(c, n, law, out, is_ama, net, ama_allowances, hours, activity_days) -> N
     )
     ged_taken = np.minimum(lv("cmg.cotisations_ged_taux") * contributions, ged_cap)
     if law.reform:
-        # The hourly cost (net salary, plus entretien and meals for an AMA) is capped; above the
-        # cap, an AMA's contributions are taken over in the proportion cap × hours ÷ cost
-        # (CSS D531-17 I and D531-18 1°).
-        cap = np.where(
-            is_ama,
-            lv("cmg.reforme_2025.cout_horaire_plafond_ama"),
-            lv("cmg.reforme_2025.cout_horaire_plafond_ged"),
+        # Above the hourly cap, an AMA's contributions are taken over in the proportion
+        # cap × hours ÷ cost (CSS D531-17 I and D531-18 1°).
+        new = cmg_after_reform(
+            law, is_ama, cost, hours, c["monthly_resources"], c["children"], c["aeeh_children"]
         )
-        capped_cost = np.minimum(cost, cap * hours)
-        ama_share = np.clip(cap * hours / np.where(cost > 0, cost, 1.0), 0.0, 1.0)
-        # Pay part: capped cost × (1 − resources × effort rate ÷ reference hourly cost).
-        resources = np.clip(
-            np.nan_to_num(c["monthly_resources"]),
-            lv("cmg.reforme_2025.ressources_plancher_mensuel"),
-            lv("cmg.reforme_2025.ressources_plafond_mensuel"),
-        )
-        rank = _effort_rank(np.maximum(c["children"], 1) + c["aeeh_children"])
-        effort = law.scale("cmg.reforme_2025.taux_effort_horaire_ama")(rank)
-        effort = effort * np.where(
-            is_ama, 1.0, lv("cmg.reforme_2025.multiplicateur_taux_effort_ged")
-        )
-        reference = np.where(
-            is_ama,
-            lv("cmg.reforme_2025.cout_horaire_reference_ama"),
-            lv("cmg.reforme_2025.cout_horaire_reference_ged"),
-        )
-        pay = np.maximum(capped_cost * (1.0 - resources * effort / reference), 0.0)
+        pay = new["cmg_pay"]
+        ama_share = new["cmg_contributions_share"]
+        out["cmg_cost_basis"] = new["cmg_cost_basis"]
+        out["cmg_effort_rate"] = new["cmg_effort_rate"]
     else:
         # AMA: all contributions taken over while the daily gross per child stays under
         # 5 Smic; above it, no CMG at all.
@@ -551,9 +706,10 @@ def _cmg(c, n, law, out, is_ama, net, ama_allowances, hours, activity_days) -> N
         ama_ok = gross / days <= cap_day
         ama_share = np.where(ama_ok, 1.0, 0.0)
         eligible = eligible & (~is_ama | ama_ok)
-        # Pay part: a monthly maximum by income bracket and age, at most 85 % of the cost.
-        maximum = _old_cmg_maximum(c, law, is_ama, age)
-        pay = np.minimum(maximum, (1.0 - lv("cmg.avant_reforme.reste_a_charge_minimum")) * cost)
+        pay = cmg_before_reform(
+            law, is_ama, cost, c["annual_resources"], c["children"], single, age
+        )
+        out["cmg_cost_basis"] = cost
 
     taken = np.where(is_ama, ama_share * contributions, ged_taken)
     out["cmg_eligible"] = eligible
@@ -561,14 +717,15 @@ def _cmg(c, n, law, out, is_ama, net, ama_allowances, hours, activity_days) -> N
     out["cmg_pay"] = _r(np.where(eligible & (hours > 0), pay, 0.0))
 
 
-def _effort_rank(rank: np.ndarray) -> np.ndarray:
-    """Children counted for the effort-rate table (each AEEH child moves one row down).
+def _effort_rank(children, aeeh) -> np.ndarray:
+    """The row of the effort-rate table: by dependent children, one row down per AEEH child.
 
-    The table's rows are 1, 2, 3, 4–7 and 8+ children: one row down from 4–7 is 8+.
+    The table's rows are 1, 2, 3, 4–7 and 8+ children (CSS D531-18): one row down from 4–7
+    is 8+. Returns a number of children that falls in the chosen row.
     """
     steps = np.array([1, 2, 3, 4, 8])
-    base_row = np.searchsorted(steps, rank, side="right") - 1
-    return steps[np.clip(base_row, 0, len(steps) - 1)]
+    row = np.searchsorted(steps, children, side="right") - 1 + aeeh
+    return steps[np.clip(row, 0, len(steps) - 1)]
 
 
 def _old_cmg_maximum(c, law, is_ama, age) -> np.ndarray:

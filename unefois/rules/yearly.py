@@ -10,31 +10,40 @@ import numpy as np
 from .law import month_law
 
 
-def leave_acquired_days(period: int, weeks_worked=None, months_worked=None) -> np.ndarray:
+def leave_acquired_days(
+    period: int, weeks_worked=None, months_worked=None, weeks_assimilated=0.0
+) -> np.ndarray:
     """Working days (jours ouvrables) of paid leave acquired over a reference period.
 
-    2.5 days per month, or per 4 weeks, of actual work; at most 30; a fraction of a day is
-    rounded up to the next whole day (Code du travail, art. L3141-3 and L3141-7).
+    2.5 days per month, or per 4 weeks, of actual work — paid leave taken counts as work
+    (``weeks_assimilated``); at most 30; a fraction of a day is rounded up to the next whole
+    day (Code du travail, art. L3141-3, L3141-5 and L3141-7).
     """
     law = month_law(period)
     per_month = law["conges_payes.jours_par_mois"]
     months = np.zeros(1) if months_worked is None else np.asarray(months_worked, dtype=float)
     weeks = np.zeros(1) if weeks_worked is None else np.asarray(weeks_worked, dtype=float)
+    weeks = weeks + np.asarray(weeks_assimilated, dtype=float)
     periods = np.maximum(months, weeks / 4.0)
     return np.minimum(np.ceil(periods * per_month - 1e-9), law["conges_payes.maximum_jours"])
 
 
-def tax_credit(period: int, kind, expenses, cmg=0.0, children=1, first_year=False) -> np.ndarray:
+def tax_credit(
+    period: int, kind, expenses, cmg=0.0, children=1, first_year=False, other_aid=0.0
+) -> np.ndarray:
     """Yearly tax credit of a household for childcare expenses, before any other limit.
 
     * AMA (childcare outside the home, child under 6 on 1 January): 50 % of the expenses net of
       the CMG, within a ceiling per child (CGI art. 200 quater B);
     * GED (employee at home): 50 % of the expenses net of the CMG, within 12,000 € plus 1,500 €
       per dependent child, 15,000 € at most (18,000 € the first year) (CGI art. 199 sexdecies).
+
+    Other aid received for the same care (from a town, an employer…) is deducted like the CMG.
     """
     law = month_law(period)
     kind = np.asarray(kind)
-    net = np.maximum(np.asarray(expenses, dtype=float) - np.asarray(cmg, dtype=float), 0.0)
+    aid = np.asarray(cmg, dtype=float) + np.asarray(other_aid, dtype=float)
+    net = np.maximum(np.asarray(expenses, dtype=float) - aid, 0.0)
     children = np.asarray(children, dtype=float)
     ama = law["credit_impot.ama_taux"] * np.minimum(
         net, law["credit_impot.ama_plafond_par_enfant"] * np.maximum(children, 1.0)
