@@ -85,6 +85,60 @@ def paie(
         raise typer.Exit(1)
 
 
+simulate = typer.Typer(help="Population synthétique de foyers, salariés, contrats et mois.")
+app.add_typer(simulate, name="simulate")
+
+
+@simulate.command("population")
+def simulate_population(
+    households: Annotated[int, typer.Option("--households", help="Nombre de foyers")] = 10_000,
+    months: Annotated[int, typer.Option("--months", help="Nombre de mois")] = 12,
+    seed: Annotated[
+        int, typer.Option("--seed", help="Graine (même graine, même population)")
+    ] = 2025,
+    first_month: Annotated[
+        str, typer.Option("--first-month", help="Premier mois (AAAA-MM)")
+    ] = "2025-01",
+    out: Annotated[Path, typer.Option("--out", help="Dossier des fichiers Parquet")] = Path(
+        "out/population"
+    ),
+) -> None:
+    """Génère une population synthétique (un fichier Parquet par table)."""
+    from unefois.simulation.population import Settings
+    from unefois.simulation.writer import write
+
+    if households < 1 or months < 1:
+        errors.print("[red]Il faut au moins un foyer et un mois.[/red]")
+        raise typer.Exit(2)
+    summary = write(Settings(households, months, seed, first_month), out)
+    rows = ", ".join(
+        f"{name} : {count:,}".replace(",", " ") for name, count in summary["rows"].items()
+    )
+    console.print(f"Population écrite dans {out} ({rows}).")
+
+
+@simulate.command("report")
+def simulate_report(
+    directory: Annotated[Path, typer.Argument(help="Dossier d'une population simulée")],
+    out: Annotated[Path | None, typer.Option("--out", help="Page HTML du rapport")] = None,
+) -> None:
+    """Compare la population simulée à ses cibles (tableau et graphiques)."""
+    from unefois.simulation.report import write_report
+
+    target = out or directory / "rapport.html"
+    measured = write_report(directory, target)
+    failed = [m for m in measured if not m.ok]
+    for m in measured:
+        mark = "[green]✓[/green]" if m.ok else "[red]✗[/red]"
+        console.print(
+            f"{mark} {m.target.label} : {m.value:.3f} "
+            f"(cible {m.target.value:.3f} ± {m.target.tolerance})"
+        )
+    console.print(f"Rapport : {target}")
+    if failed:
+        raise typer.Exit(1)
+
+
 def _print(slip, detail: bool = False) -> None:
     from unefois.rules.explain import eur
 

@@ -13,6 +13,7 @@ from pathlib import Path
 
 import numpy as np
 import pyarrow as pa
+import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
 from .checks import ERROR, codes, severity
@@ -25,11 +26,10 @@ ROWS_PER_STEP = 262_144
 def _column(table: pa.Table, name: str) -> np.ndarray:
     array = table.column(name)
     if pa.types.is_date(array.type) or pa.types.is_timestamp(array.type):
-        days = array.cast(pa.date32()).cast(pa.int32()).to_numpy(zero_copy_only=False)
-        values = days.astype(np.int64)
-        if name == "contract_end":
-            nulls = array.is_null().to_numpy(zero_copy_only=False)
-            values[nulls] = NO_END
+        days = pc.fill_null(array.cast(pa.date32()).cast(pa.int32()), 0)
+        values = days.to_numpy(zero_copy_only=False).astype(np.int64)
+        nulls = array.is_null().to_numpy(zero_copy_only=False)
+        values[nulls] = NO_END if name == "contract_end" else 0
         return values
     values = array.to_numpy(zero_copy_only=False)
     dtype = BY_NAME[name].dtype
