@@ -22,7 +22,17 @@ INSTALLED_APPS = [
     "django.contrib.sessions",
     "django.contrib.messages",
     "django.contrib.staticfiles",
+    "unefois.audit",
+    "unefois.people",
+    "unefois.facts",
+    "unefois.contracts",
+    "unefois.declarations",
+    "unefois.procedures",
+    "unefois.www",
 ]
+
+AUTH_USER_MODEL = "people.User"
+LOGIN_URL = "/connexion/"
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
@@ -39,7 +49,7 @@ ROOT_URLCONF = "config.urls"
 TEMPLATES = [
     {
         "BACKEND": "django.template.backends.django.DjangoTemplates",
-        "DIRS": [],
+        "DIRS": [BASE_DIR / "unefois" / "www" / "templates"],
         "APP_DIRS": True,
         "OPTIONS": {
             "context_processors": [

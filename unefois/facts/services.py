@@ -1,0 +1,37 @@
+"""Reading the fact vault (writing goes through ``facts.actions``)."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from typing import Any
+
+from .models import Fact
+
+
+def current(subject_type: str, subject_id: int) -> dict[str, Fact]:
+    """The facts in force about one subject, by key."""
+    facts = Fact.objects.filter(
+        subject_type=subject_type, subject_id=subject_id, superseded_at__isnull=True
+    )
+    return {f.key: f for f in facts}
+
+
+def current_many(subject_type: str, ids) -> dict[int, dict[str, Fact]]:
+    """The facts in force about many subjects of one type, in one query."""
+    out: dict[int, dict[str, Fact]] = defaultdict(dict)
+    for fact in Fact.objects.filter(
+        subject_type=subject_type, subject_id__in=list(ids), superseded_at__isnull=True
+    ):
+        out[fact.subject_id][fact.key] = fact
+    return out
+
+
+def values(subject_type: str, subject_id: int) -> dict[str, Any]:
+    return {key: fact.value for key, fact in current(subject_type, subject_id).items()}
+
+
+def history(subject_type: str, subject_id: int, key: str | None = None) -> list[Fact]:
+    facts = Fact.objects.filter(subject_type=subject_type, subject_id=subject_id)
+    if key:
+        facts = facts.filter(key=key)
+    return list(facts.order_by("key", "-version"))
