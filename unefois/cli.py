@@ -69,8 +69,13 @@ def paie(
         raise typer.Exit(2) from None
     except intake.InputError as exc:
         if as_json:
-            print(json.dumps({"erreurs": [{"champ": p, "message": m} for p, m in exc.problems]},
-                             ensure_ascii=False, indent=2))  # fmt: skip
+            print(
+                json.dumps(
+                    {"erreurs": [{"champ": p, "message": m} for p, m in exc.problems]},
+                    ensure_ascii=False,
+                    indent=2,
+                )
+            )
         else:
             errors.print("[red bold]Le fichier ne peut pas être calculé :[/red bold]")
             for path, message in exc.problems:

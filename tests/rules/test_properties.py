@@ -43,8 +43,9 @@ def test_contribution_lines_add_up_and_each_is_the_exact_rate_within_a_cent(row)
     for table, prefix in ((law.employee, "employee"), (law.employer, "employer")):
         exact_total = Decimal(0)
         shown_total = Decimal(0)
-        for name, meta, rate in zip(table.names, table.metas, table.nominal[kind, alsace],
-                                    strict=True):  # fmt: skip
+        for name, meta, rate in zip(
+            table.names, table.metas, table.nominal[kind, alsace], strict=True
+        ):
             base = csg_base if meta["base"] == "csg" else gross
             exact = base * Decimal(repr(float(rate)))
             if "monthly_cap" in meta:

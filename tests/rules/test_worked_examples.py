@@ -186,10 +186,14 @@ def _actual(case: dict) -> dict[str, float]:
         else:
             cost = np.array(float(g["cost"]))
             pay = payslip.cmg_before_reform(
-                law, is_ama, cost, np.array(float(g["annual_resources"])),
-                np.array(g.get("children", 1)), np.array(g.get("single_parent", False)),
+                law,
+                is_ama,
+                cost,
+                np.array(float(g["annual_resources"])),
+                np.array(g.get("children", 1)),
+                np.array(g.get("single_parent", False)),
                 np.array(float(g.get("child_age_years", 1.0))),
-            )  # fmt: skip
+            )
             out = {"cmg_pay": pay, "cmg_cost_basis": cost}
         result = {k: float(v) for k, v in out.items()}
         if "cost" in g:

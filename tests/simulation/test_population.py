@@ -25,11 +25,14 @@ def population(tmp_path_factory) -> Path:
 
 def _digest(directory: Path) -> dict[str, str]:
     return {
-        name: hashlib.sha256(pq.read_table(directory / f"{name}.parquet").to_string(
-            show_metadata=False, preview_cols=0).encode() + str(
-            pq.read_table(directory / f"{name}.parquet").to_pydict()).encode()).hexdigest()
+        name: hashlib.sha256(
+            pq.read_table(directory / f"{name}.parquet")
+            .to_string(show_metadata=False, preview_cols=0)
+            .encode()
+            + str(pq.read_table(directory / f"{name}.parquet").to_pydict()).encode()
+        ).hexdigest()
         for name in TABLES
-    }  # fmt: skip
+    }
 
 
 def test_same_seed_same_population_and_another_seed_another(tmp_path):
@@ -75,8 +78,10 @@ def test_every_month_is_inside_its_contract_and_paid_at_least_the_minimum(popula
     months = _table(population, "months")
     period = np.array(months["period"])
     start = np.array(months["contract_start"], dtype="datetime64[D]")
-    end = np.array([e if e is not None else np.datetime64("NaT") for e in months["contract_end"]],
-                   dtype="datetime64[D]")  # fmt: skip
+    end = np.array(
+        [e if e is not None else np.datetime64("NaT") for e in months["contract_end"]],
+        dtype="datetime64[D]",
+    )
     month_first = (period - 1970 * 12).astype("datetime64[M]").astype("datetime64[D]")
     month_last = (period - 1970 * 12 + 1).astype("datetime64[M]").astype("datetime64[D]") - 1
     assert np.all(start <= month_last)

@@ -7,9 +7,13 @@ from django.db import models
 class AuditEntry(models.Model):
     at = models.DateTimeField(auto_now_add=True, db_index=True)
     actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
-        related_name="+", verbose_name="auteur",
-    )  # fmt: skip
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name="auteur",
+    )
     action = models.CharField("action", max_length=80)
     subject_type = models.CharField("objet", max_length=40)
     subject_id = models.BigIntegerField("identifiant de l'objet")

@@ -24,3 +24,13 @@ def record(actor, action: str, subject, old: dict | None, new: dict | None) -> A
         old=_plain(old),
         new=_plain(new),
     )
+
+
+class StaleVersionError(Exception):
+    """Someone else changed the object since the page was shown: nothing was overwritten."""
+
+
+def check_version(obj, expected: int | None) -> None:
+    """Optimistic locking: refuse a change made on a stale copy of ``obj``."""
+    if expected is not None and obj.version != expected:
+        raise StaleVersionError(obj)

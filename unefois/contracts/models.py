@@ -27,17 +27,25 @@ class EndReason(models.TextChoices):
 
 class Contract(models.Model):
     employer = models.ForeignKey(
-        Person, on_delete=models.PROTECT, related_name="contracts_as_employer",
+        Person,
+        on_delete=models.PROTECT,
+        related_name="contracts_as_employer",
         verbose_name="employeur",
-    )  # fmt: skip
+    )
     employee = models.ForeignKey(
-        Person, on_delete=models.PROTECT, related_name="contracts_as_employee",
+        Person,
+        on_delete=models.PROTECT,
+        related_name="contracts_as_employee",
         verbose_name="salarié",
-    )  # fmt: skip
+    )
     child = models.ForeignKey(
-        Child, null=True, blank=True, on_delete=models.PROTECT, related_name="contracts",
+        Child,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="contracts",
         verbose_name="enfant",
-    )  # fmt: skip
+    )
     kind = models.CharField("type", max_length=3, choices=EmployeeKind.choices)
     status = models.CharField(
         "état", max_length=10, choices=Status.choices, default=Status.AWAITING_EMPLOYEE

@@ -20,9 +20,13 @@ class Declaration(models.Model):
     period = models.PositiveIntegerField("mois (année × 12 + mois − 1)")
     status = models.CharField("état", max_length=10, choices=Status.choices)
     current_version = models.ForeignKey(
-        "DeclarationVersion", null=True, blank=True, on_delete=models.PROTECT, related_name="+",
+        "DeclarationVersion",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
         verbose_name="version en vigueur",
-    )  # fmt: skip
+    )
     version = models.PositiveIntegerField(default=1)  # optimistic lock
     created_at = models.DateTimeField("déclarée le", auto_now_add=True)
 
@@ -49,9 +53,12 @@ class DeclarationVersion(models.Model):
     number = models.PositiveIntegerField("numéro")
     created_at = models.DateTimeField("créée le", auto_now_add=True)
     created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT, related_name="+",
+        settings.AUTH_USER_MODEL,
+        null=True,
+        on_delete=models.PROTECT,
+        related_name="+",
         verbose_name="par",
-    )  # fmt: skip
+    )
     reason = models.TextField("motif", blank=True)
     events = models.JSONField("événements déclarés")
     inputs = models.JSONField("données du calcul")
@@ -71,18 +78,24 @@ class DeclarationVersion(models.Model):
 
 class Contest(models.Model):
     version = models.ForeignKey(
-        DeclarationVersion, on_delete=models.PROTECT, related_name="contests",
+        DeclarationVersion,
+        on_delete=models.PROTECT,
+        related_name="contests",
         verbose_name="version contestée",
-    )  # fmt: skip
+    )
     created_at = models.DateTimeField("le", auto_now_add=True)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name="par"
     )
     reason = models.TextField("motif")
     resolved_by = models.ForeignKey(
-        DeclarationVersion, null=True, blank=True, on_delete=models.PROTECT, related_name="+",
+        DeclarationVersion,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
         verbose_name="résolue par la version",
-    )  # fmt: skip
+    )
 
     class Meta:
         verbose_name = "contestation"

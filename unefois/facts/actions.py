@@ -64,8 +64,15 @@ def do_record_fact(
     return fact
 
 
-def do_record_facts(actor, subject_type: str, subject_id: int, values: dict[str, Any],
-                    source: str, source_detail: str = "", **kwargs) -> list[Fact]:  # fmt: skip
+def do_record_facts(
+    actor,
+    subject_type: str,
+    subject_id: int,
+    values: dict[str, Any],
+    source: str,
+    source_detail: str = "",
+    **kwargs,
+) -> list[Fact]:
     return [
         do_record_fact(actor, subject_type, subject_id, key, value, source, source_detail, **kwargs)
         for key, value in values.items()
@@ -75,6 +82,12 @@ def do_record_facts(actor, subject_type: str, subject_id: int, values: dict[str,
 def do_correct_fact(actor, fact: Fact, value: Any) -> Fact:
     """The person corrects a fact once, for every procedure that uses it."""
     return do_record_fact(
-        actor, fact.subject_type, fact.subject_id, fact.key, value, Source.PERSON,
-        "correction dans « Mes données »", confirmed=True,
-    )  # fmt: skip
+        actor,
+        fact.subject_type,
+        fact.subject_id,
+        fact.key,
+        value,
+        Source.PERSON,
+        "correction dans « Mes données »",
+        confirmed=True,
+    )

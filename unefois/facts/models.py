@@ -33,13 +33,21 @@ class Fact(models.Model):
     valid_from = models.DateField("valable à partir du", null=True, blank=True)
     valid_to = models.DateField("valable jusqu'au", null=True, blank=True)
     recorded_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
-        related_name="+", verbose_name="saisi par",
-    )  # fmt: skip
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name="saisi par",
+    )
     confirmed_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
-        related_name="+", verbose_name="confirmé par",
-    )  # fmt: skip
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name="confirmé par",
+    )
     version = models.PositiveIntegerField("version", default=1)
     superseded_at = models.DateTimeField("remplacée le", null=True, blank=True)
 

@@ -40,8 +40,9 @@ def do_sign_in(claims: dict) -> User:
     else:
         person = user.person
     identity = {k: claims[k] for k in IDENTITY_CLAIMS if claims.get(k)}
-    do_record_facts(user, SubjectType.PERSON, person.pk, identity, Source.FRANCECONNECT,
-                    claims.get("acr", ""))  # fmt: skip
+    do_record_facts(
+        user, SubjectType.PERSON, person.pk, identity, Source.FRANCECONNECT, claims.get("acr", "")
+    )
     name = " ".join(x for x in (claims.get("given_name", ""), claims.get("family_name", "")) if x)
     if name and person.display_name != name:
         old = person.display_name

@@ -27,9 +27,13 @@ class EmployeeKind(models.TextChoices):
 
 class Person(models.Model):
     user = models.OneToOneField(
-        User, null=True, blank=True, on_delete=models.SET_NULL, related_name="person",
+        User,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="person",
         verbose_name="compte",
-    )  # fmt: skip
+    )
     display_name = models.CharField("nom affiché", max_length=200, blank=True)
     is_employer = models.BooleanField("employeur", default=False)
     is_employee = models.BooleanField("salarié", default=False)

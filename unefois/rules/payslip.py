@@ -370,10 +370,16 @@ def month_chunk(c: dict, n: int, law: MonthLaw) -> dict[str, np.ndarray]:
 
         sub = {k: take(v) for k, v in c.items()}
         derived = dict(
-            is_ama=take(is_ama), weeks=take(weeks), hourly=take(hourly), gross=take(gross),
-            per_leave_day=take(per_leave_day), base_pay=take(base_pay), start=take(start),
-            end=take(end), known=take(known),
-        )  # fmt: skip
+            is_ama=take(is_ama),
+            weeks=take(weeks),
+            hourly=take(hourly),
+            gross=take(gross),
+            per_leave_day=take(per_leave_day),
+            base_pay=take(base_pay),
+            start=take(start),
+            end=take(end),
+            known=take(known),
+        )
         ending = _end_of_contract(sub, law, last_day, tenth, **derived)
         for name, values in ending.items():
             full = np.full(n, np.nan) if name == "seniority_months" else np.zeros(n)
@@ -388,9 +394,12 @@ def month_chunk(c: dict, n: int, law: MonthLaw) -> dict[str, np.ndarray]:
     csg = np.array([m["base"] == "csg" for m in table.metas])
     taxable_csg = np.array([m["base"] == "csg" and bool(m.get("taxable")) for m in table.metas])
     lines, lines_total, (non_csg, csg_deductible, csg_taxable) = _lines(
-        gross, table.rates.reshape(4, -1), combo, table.caps,
+        gross,
+        table.rates.reshape(4, -1),
+        combo,
+        table.caps,
         (~csg, csg & ~taxable_csg, taxable_csg),
-    )  # fmt: skip
+    )
     for i, name in enumerate(table.names):
         out[f"employee.{name}"] = lines[:, i]
     out["overtime_reduction"] = reduction = _r(overtime_gross * reduction_rate)
@@ -510,9 +519,21 @@ def month_chunk(c: dict, n: int, law: MonthLaw) -> dict[str, np.ndarray]:
 
 
 def _end_of_contract(
-    c, law, last_day, tenth, *, is_ama, weeks, hourly, gross, per_leave_day, base_pay, start, end,
+    c,
+    law,
+    last_day,
+    tenth,
+    *,
+    is_ama,
+    weeks,
+    hourly,
+    gross,
+    per_leave_day,
+    base_pay,
+    start,
+    end,
     known,
-) -> dict[str, np.ndarray]:  # fmt: skip
+) -> dict[str, np.ndarray]:
     """Final amounts, for rows whose contract ends this month (and only those)."""
     out: dict[str, np.ndarray] = {}
     end_reason = np.asarray(c["end_reason"])

@@ -166,8 +166,10 @@ def _chunk(settings: Settings, index: int, first_id: int, size: int) -> dict:
     reason = np.where(early, rng.choice(np.array(codes, np.int8), len(kind), p=shares), reason)
     keep = (end >= window_first) & (start <= window_last)
     contract_household, contract_child, kind = (
-        contract_household[keep], contract_child[keep], kind[keep]
-    )  # fmt: skip
+        contract_household[keep],
+        contract_child[keep],
+        kind[keep],
+    )
     start, end, reason = start[keep], end[keep], reason[keep]
     n = len(kind)
     ends_in_window = end <= window_last
@@ -256,9 +258,16 @@ def _chunk(settings: Settings, index: int, first_id: int, size: int) -> dict:
         "departement": DEPARTEMENTS[dep],
     }
     months = _months(
-        rng, settings, contracts, households, contract_household, children, contract_child,
-        window_first, window_last,
-    )  # fmt: skip
+        rng,
+        settings,
+        contracts,
+        households,
+        contract_household,
+        children,
+        contract_child,
+        window_first,
+        window_last,
+    )
     return {
         "households": households,
         "children": children,
@@ -378,8 +387,17 @@ def _draw(rng, m, spec, allowed) -> np.ndarray:
     return np.where(happens, np.round(rng.uniform(low, high, m) * 2) / 2, 0.0)
 
 
-def _months(rng, settings, contracts, households, contract_household, children, contract_child,
-            window_first, window_last) -> dict:  # fmt: skip
+def _months(
+    rng,
+    settings,
+    contracts,
+    households,
+    contract_household,
+    children,
+    contract_child,
+    window_first,
+    window_last,
+) -> dict:
     """One row per contract and month of activity: the rules core's payslip inputs."""
     first_period = settings.first_period
     last_period = first_period + settings.months - 1
@@ -422,11 +440,19 @@ def _months(rng, settings, contracts, households, contract_household, children, 
     if not np.all(active):
         keep = np.flatnonzero(active)
         row, period, kind, is_ama, month_of_year = (
-            row[keep], period[keep], kind[keep], is_ama[keep], month_of_year[keep]
-        )  # fmt: skip
+            row[keep],
+            period[keep],
+            kind[keep],
+            is_ama[keep],
+            month_of_year[keep],
+        )
         sched, day_hours, days_per_week, week_hours, weeks = (
-            sched[keep], day_hours[keep], days_per_week[keep], week_hours[keep], weeks[keep]
-        )  # fmt: skip
+            sched[keep],
+            day_hours[keep],
+            days_per_week[keep],
+            week_hours[keep],
+            weeks[keep],
+        )
         first_day, last_day, full_month = first_day[keep], last_day[keep], full_month[keep]
         m = len(row)
 

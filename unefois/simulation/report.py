@@ -67,8 +67,9 @@ def _histogram(values: np.ndarray, groups: np.ndarray, step: float, label: str) 
     """Counts by bin (and group): the page carries the counts, not the rows."""
     low = np.floor(values.min() / step) * step if len(values) else 0.0
     bins = np.floor((values - low) / step).astype(np.int64)
-    keys, counts = np.unique(np.stack([bins, np.unique(groups, return_inverse=True)[1]]), axis=1,
-                             return_counts=True)  # fmt: skip
+    keys, counts = np.unique(
+        np.stack([bins, np.unique(groups, return_inverse=True)[1]]), axis=1, return_counts=True
+    )
     names = np.unique(groups)
     return pa.table(
         {
@@ -109,18 +110,34 @@ def _charts(directory: Path) -> str:
     resources = np.minimum(income["monthly_resources"].to_numpy(), 15000)
     return "\n".join(
         [
-            _bars(_histogram(net, who, 0.25, "salaire horaire net (€)"), "salaire horaire net (€)",
-                  "Salaire horaire net, un mois donné", "contrats"),
-            _bars(_histogram(week, who, 2.0, "heures par semaine"), "heures par semaine",
-                  "Heures prévues par semaine", "contrats"),
-            _bars(_histogram(weeks, who, 1.0, "semaines par an"), "semaines par an",
-                  "Semaines d'accueil par an (année complète ou incomplète)", "contrats"),
-            _bars(_histogram(resources, np.full(len(resources), "foyers"), 500.0,
-                             "ressources mensuelles (€)"), "ressources mensuelles (€)",
-                  "Ressources mensuelles des foyers (plafonnées à 15 000 € sur le graphique)",
-                  "foyers"),
+            _bars(
+                _histogram(net, who, 0.25, "salaire horaire net (€)"),
+                "salaire horaire net (€)",
+                "Salaire horaire net, un mois donné",
+                "contrats",
+            ),
+            _bars(
+                _histogram(week, who, 2.0, "heures par semaine"),
+                "heures par semaine",
+                "Heures prévues par semaine",
+                "contrats",
+            ),
+            _bars(
+                _histogram(weeks, who, 1.0, "semaines par an"),
+                "semaines par an",
+                "Semaines d'accueil par an (année complète ou incomplète)",
+                "contrats",
+            ),
+            _bars(
+                _histogram(
+                    resources, np.full(len(resources), "foyers"), 500.0, "ressources mensuelles (€)"
+                ),
+                "ressources mensuelles (€)",
+                "Ressources mensuelles des foyers (plafonnées à 15 000 € sur le graphique)",
+                "foyers",
+            ),
         ]
-    )  # fmt: skip
+    )
 
 
 def _scripts() -> str:

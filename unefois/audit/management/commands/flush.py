@@ -18,7 +18,9 @@ class Command(FlushCommand):
     def handle(self, **options):
         connection = connections[options.get("database", "default")]
         tables = set(connection.introspection.table_names())
-        guarded = [t for t in APPEND_ONLY_TABLES if t in tables] if connection.vendor == "sqlite" else []
+        guarded = (
+            [t for t in APPEND_ONLY_TABLES if t in tables] if connection.vendor == "sqlite" else []
+        )
         with connection.cursor() as cursor:
             for table in guarded:
                 for sql in _drop(table, "sqlite"):

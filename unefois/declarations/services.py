@@ -1,0 +1,213 @@
+"""Monthly declarations: the draft computed from the contract and the calendar, the window to
+declare, and what the history of earlier declarations tells the rules core."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from typing import Any
+
+from unefois.contracts import terms as contract_terms
+from unefois.contracts.models import Contract
+from unefois.facts import services as vault
+from unefois.facts.models import SubjectType
+from unefois.rules import explain, intake
+from unefois.rules.api import payslip_from_input
+
+from .models import Declaration
+
+ABSENCE_REASONS = {
+    "employee_sick": "Maladie du salarié",
+    "employee_unpaid_leave": "Absence ou congé sans solde du salarié",
+    "child_sick": "Maladie de l'enfant (avec certificat médical)",
+    "child_other": "Absence de l'enfant non prévue (payée)",
+}
+
+
+def period_of(day: dt.date) -> int:
+    return day.year * 12 + day.month - 1
+
+
+def first_day(period: int) -> dt.date:
+    return dt.date(period // 12, period % 12 + 1, 1)
+
+
+def last_day(period: int) -> dt.date:
+    return first_day(period + 1) - dt.timedelta(days=1)
+
+
+def month_label(period: int) -> str:
+    months = (
+        "janvier",
+        "février",
+        "mars",
+        "avril",
+        "mai",
+        "juin",
+        "juillet",
+        "août",
+        "septembre",
+        "octobre",
+        "novembre",
+        "décembre",
+    )
+    return f"{months[period % 12]} {period // 12}"
+
+
+@dataclass(frozen=True)
+class Window:
+    """When a month is declared: from the 25th of the month to the 5th of the next."""
+
+    period: int
+    opens: dt.date
+    deadline: dt.date
+
+    def state(self, today: dt.date) -> str:
+        if today < self.opens:
+            return "early"
+        if today > self.deadline:
+            return "late"
+        return "open"
+
+
+def window(period: int) -> Window:
+    following = first_day(period + 1)
+    return Window(period, first_day(period).replace(day=25), following.replace(day=5))
+
+
+def events_from_days(
+    days_by_reason: dict[str, list[dt.date]], extra: dict[dt.date, float], leave_days: float = 0
+) -> dict[str, Any]:
+    """The month's events in the rules core's format, from days ticked by reason."""
+    absences = []
+    for reason, days in days_by_reason.items():
+        for start, end in _runs(sorted(days)):
+            absence = {"start": start.isoformat(), "reason": reason}
+            if end != start:
+                absence["end"] = end.isoformat()
+            absences.append(absence)
+    events: dict[str, Any] = {}
+    if absences:
+        events["absences"] = absences
+    if extra:
+        events["extra_hours"] = [
+            {"date": d.isoformat(), "hours": float(h)} for d, h in sorted(extra.items()) if h
+        ]
+    if leave_days:
+        events["leave_days_taken"] = float(leave_days)
+    return events
+
+
+def _runs(days: list[dt.date]):
+    """Consecutive runs of days (a weekend or a day off does not break a run of workdays)."""
+    start = previous = None
+    for day in days:
+        if start is None:
+            start = previous = day
+        elif (day - previous).days <= 3:
+            previous = day
+        else:
+            yield start, previous
+            start = previous = day
+    if start is not None:
+        yield start, previous
+
+
+def household(contract: Contract) -> dict[str, Any]:
+    """What the rules need about the household, from the vault (employer and child)."""
+    employer = vault.values(SubjectType.PERSON, contract.employer_id)
+    out: dict[str, Any] = {}
+    for key in ("monthly_resources", "annual_resources", "single_parent", "aeeh_children", "cmg"):
+        if employer.get(key) not in (None, ""):
+            out[key] = employer[key]
+    if employer.get("dependent_children"):
+        out["children"] = int(employer["dependent_children"])
+    if contract.child_id:
+        child = vault.values(SubjectType.CHILD, contract.child_id)
+        if child.get("birthdate"):
+            out["child_birth_date"] = child["birthdate"]
+    return out
+
+
+def history(contract: Contract, period: int) -> dict[str, Any]:
+    """What earlier declarations of the contract tell this month's payslip."""
+    earlier = (
+        Declaration.objects.filter(contract=contract, period__lt=period)
+        .select_related("current_version")
+        .order_by("period")
+    )
+    gross_total = 0.0
+    gross_by_period: dict[int, float] = {}
+    sick_days = 0.0
+    for declaration in earlier:
+        version = declaration.current_version
+        if version is None:
+            continue
+        gross = float(_line(version.results, "gross_pay"))
+        gross_total += gross
+        gross_by_period[declaration.period] = gross
+        if declaration.period >= period - 12:
+            sick_days += sum(
+                _days(a) for a in version.events.get("absences", []) if a["reason"] == "child_sick"
+            )
+    out: dict[str, Any] = {"contract_gross_total": round(gross_total, 2)}
+    if sick_days:
+        out["child_illness_days_last_12_months"] = sick_days
+    last_12 = [gross_by_period[p] for p in range(period - 12, period) if p in gross_by_period]
+    if last_12:
+        out["gross_last_12_months"] = round(sum(last_12), 2)
+        out["gross_last_3_months"] = round(sum(last_12[-3:]), 2)
+    return out
+
+
+def _days(absence: dict) -> int:
+    start = dt.date.fromisoformat(absence["start"])
+    end = dt.date.fromisoformat(absence.get("end", absence["start"]))
+    return (end - start).days + 1
+
+
+def _line(results: dict, code: str) -> str:
+    for line in results.get("lignes", []):
+        if line["code"] == code:
+            return line["montant"]
+    return "0"
+
+
+def draft_input(
+    contract: Contract, period: int, events: dict | None = None, end: dict | None = None
+) -> dict:
+    """The payslip input of a contract's month: contract facts, calendar, history, events."""
+    employer = vault.values(SubjectType.PERSON, contract.employer_id)
+    data = contract_terms.payslip_input(
+        contract,
+        period,
+        household=household(contract),
+        alsace_moselle=bool(employer.get("alsace_moselle")),
+    )
+    data["history"] = history(contract, period)
+    if events:
+        data["events"] = events
+    if end:
+        data["end"] = end
+    return data
+
+
+def compute(data: dict) -> tuple[intake.PayslipInput, explain.Payslip]:
+    parsed = intake.parse(data)
+    return parsed, payslip_from_input(parsed)
+
+
+def final_estimate(contract: Contract, end_date: dt.date, reason: str) -> explain.Payslip:
+    """The last month's payslip if the contract ended on ``end_date`` for ``reason`` (nothing is
+    recorded): notice, indemnities, remaining leave, régularisation."""
+    import copy
+
+    ending = copy.copy(contract)
+    ending.end_date = end_date
+    period = period_of(end_date)
+    events = {}
+    existing = Declaration.objects.filter(contract=contract, period=period).first()
+    if existing is not None and existing.current_version is not None:
+        events = existing.current_version.events
+    _, slip = compute(draft_input(ending, period, events, {"reason": reason}))
+    return slip

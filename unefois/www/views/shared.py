@@ -1,0 +1,228 @@
+"""Pages both parties see: home, a declaration and its versions, « Mes données »."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.db.models import Q
+from django.shortcuts import get_object_or_404, redirect, render
+
+from unefois.audit.services import StaleVersionError
+from unefois.contracts.models import Contract
+from unefois.declarations import actions as declaration_actions
+from unefois.declarations import services as declarations
+from unefois.declarations.models import Contest, Declaration, Status
+from unefois.facts import services as vault
+from unefois.facts.actions import do_correct_fact
+from unefois.facts.models import Fact, SubjectType
+from unefois.procedures import catalogue
+
+from .common import person_of
+
+# Labels of the facts shown in « Mes données ».
+LABELS = {
+    "given_name": "Prénom(s)",
+    "family_name": "Nom de naissance",
+    "preferred_username": "Nom d'usage",
+    "birthdate": "Date de naissance",
+    "gender": "Sexe",
+    "birthplace": "Lieu de naissance (code INSEE)",
+    "birthcountry": "Pays de naissance (code INSEE)",
+    "email": "Adresse électronique",
+    "street": "Adresse",
+    "postcode": "Code postal",
+    "city": "Commune",
+    "departement": "Département",
+    "alsace_moselle": "Régime local d'Alsace-Moselle",
+    "employer_number": "Numéro d'employeur",
+    "pajemploi_number": "Numéro de salarié",
+    "dependent_children": "Enfants à charge",
+    "single_parent": "Parent isolé",
+    "monthly_resources": "Ressources mensuelles du foyer",
+    "cmg": "Perçoit le CMG",
+    "employee_kind": "Métier",
+    "nir": "Numéro de sécurité sociale",
+    "iban": "IBAN",
+    "rate_hourly_gross": "Tarif horaire brut habituel",
+    "rate_entretien_per_day": "Indemnité d'entretien habituelle",
+}
+# Facts a person may not correct here (they come from FranceConnect or are numbers we assign).
+LOCKED = {
+    "given_name",
+    "family_name",
+    "birthdate",
+    "gender",
+    "birthplace",
+    "birthcountry",
+    "employer_number",
+    "pajemploi_number",
+    "departement",
+    "alsace_moselle",
+}
+
+
+def home(request):
+    if request.user.is_authenticated:
+        person = person_of(request)
+        if person.is_employer and not person.is_employee:
+            return redirect("www:parent")
+        if person.is_employee and not person.is_employer:
+            return redirect("www:employee")
+        if not (person.is_employer or person.is_employee):
+            return render(
+                request,
+                "www/choose_role.html",
+                {
+                    "employer": catalogue.EMPLOYER_SIGNUP,
+                    "employee": catalogue.EMPLOYEE_SIGNUP,
+                },
+            )
+    demo = []
+    if getattr(settings, "DEMO_ACCOUNTS", False):
+        from unefois.people.models import Person
+
+        demo = list(
+            Person.objects.filter(user__isnull=False)
+            .exclude(display_name="")
+            .filter(Q(is_employer=True) | Q(is_employee=True))
+            .order_by("-is_employer", "display_name")[:8]
+        )
+    return render(request, "www/home.html", {"demo": demo})
+
+
+def _declaration_for(request, pk: int) -> tuple[Declaration, str]:
+    declaration = get_object_or_404(
+        Declaration.objects.select_related(
+            "contract__employer", "contract__employee", "current_version"
+        ),
+        pk=pk,
+    )
+    person = person_of(request)
+    if declaration.contract.employer_id == person.pk:
+        return declaration, "employer"
+    if declaration.contract.employee_id == person.pk:
+        return declaration, "employee"
+    raise PermissionDenied("Cette déclaration ne vous concerne pas.")
+
+
+@login_required
+def declaration(request, pk: int):
+    d, role = _declaration_for(request, pk)
+    errors = {}
+    if request.method == "POST" and role == "employee":
+        try:
+            declaration_actions.do_contest(
+                request.user,
+                d,
+                request.POST.get("motif", ""),
+                int(request.POST.get("version", 0)) or None,
+            )
+        except declaration_actions.DeclarationError as exc:
+            errors["motif"] = str(exc)
+        except StaleVersionError:
+            errors["motif"] = "La déclaration a changé entre-temps : rechargez la page."
+        else:
+            messages.success(request, "Votre contestation est envoyée à votre employeur.")
+            return redirect("www:declaration", pk=d.pk)
+    versions = list(d.versions.select_related("created_by__person").order_by("-number"))
+    contests = list(
+        Contest.objects.filter(version__declaration=d)
+        .select_related("created_by__person", "version")
+        .order_by("created_at")
+    )
+    return render(
+        request,
+        "www/declaration.html",
+        {
+            "declaration": d,
+            "role": role,
+            "label": declarations.month_label(d.period),
+            "result": d.current_version.results,
+            "versions": versions,
+            "contests": contests,
+            "errors": errors,
+            "contested": d.status == Status.CONTESTED,
+        },
+        status=400 if errors else 200,
+    )
+
+
+@login_required
+def my_data(request):
+    """Every fact about me, my children and my contracts, with its source and date."""
+    person = person_of(request)
+    errors: dict[str, str] = {}
+    if request.method == "POST":
+        fact = get_object_or_404(
+            Fact,
+            pk=request.POST.get("fact"),
+            superseded_at__isnull=True,
+            subject_type=SubjectType.PERSON,
+            subject_id=person.pk,
+        )
+        value = request.POST.get("value", "").strip()
+        if fact.key in LOCKED:
+            errors[str(fact.pk)] = (
+                "Cette donnée vient de FranceConnect ou de nous : elle ne se corrige pas ici."
+            )
+        elif not value:
+            errors[str(fact.pk)] = "Indiquez la nouvelle valeur."
+        else:
+            from unefois.procedures import engine
+
+            need = _need_for(fact.key)
+            try:
+                cleaned = engine.clean(need, value) if need else value
+            except ValueError as exc:
+                errors[str(fact.pk)] = str(exc)
+            else:
+                do_correct_fact(request.user, fact, cleaned)
+                messages.success(
+                    request,
+                    f"« {LABELS.get(fact.key, fact.key)} » est corrigé pour toutes vos démarches.",
+                )
+                return redirect("www:my_data")
+    mine = sorted(vault.current(SubjectType.PERSON, person.pk).values(), key=lambda f: f.key)
+    children = list(person.children.all())
+    child_facts = vault.current_many(SubjectType.CHILD, [c.pk for c in children])
+    contracts = list(Contract.objects.filter(Q(employer=person) | Q(employee=person)))
+    contract_facts = vault.current_many(SubjectType.CONTRACT, [c.pk for c in contracts])
+    from unefois.contracts.terms import TERMS
+
+    return render(
+        request,
+        "www/my_data.html",
+        {
+            "facts": [(LABELS.get(f.key, f.key), f, f.key not in LOCKED, _shown(f)) for f in mine],
+            "children": [
+                (c, sorted(child_facts.get(c.pk, {}).values(), key=lambda f: f.key))
+                for c in children
+            ],
+            "contracts": [
+                (c, [(TERMS.get(k, k), f) for k, f in sorted(contract_facts.get(c.pk, {}).items())])
+                for c in contracts
+            ],
+            "errors": errors,
+        },
+        status=400 if errors else 200,
+    )
+
+
+def _shown(fact: Fact) -> str:
+    if fact.key == "iban":
+        return f"{fact.value[:4]} •••• {fact.value[-4:]}"
+    if fact.key == "nir":
+        return f"{fact.value[:1]} •• •• •• ••• ••• {fact.value[-2:]}"
+    if isinstance(fact.value, bool):
+        return "Oui" if fact.value else "Non"
+    return str(fact.value)
+
+
+def _need_for(key: str):
+    for procedure in catalogue.ALL.values():
+        for need in procedure.needs:
+            if need.key == key:
+                return need
+    return None
