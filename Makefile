@@ -20,8 +20,11 @@ install: $(UVTOOL)
 migrate: install
 	$(VENV_BIN)/python manage.py migrate --noinput
 
+# The platform on its embedded default: SQLite, a simulated population as demo data.
 run: migrate
-	$(VENV_BIN)/unefois paie examples/ama-52-semaines.yaml
+	$(VENV_BIN)/python manage.py load_demo --if-empty
+	@echo "unefois : http://127.0.0.1:8000/ (comptes de démonstration sur la page d'accueil)"
+	$(VENV_BIN)/python manage.py runserver 127.0.0.1:8000
 
 quality: install
 	$(VENV_BIN)/ruff check .

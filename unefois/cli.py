@@ -107,6 +107,10 @@ def simulate_population(
     out: Annotated[Path, typer.Option("--out", help="Dossier des fichiers Parquet")] = Path(
         "out/population"
     ),
+    load: Annotated[
+        bool,
+        typer.Option("--load", help="Charger aussi la population dans la base de la plateforme"),
+    ] = False,
 ) -> None:
     """Génère une population synthétique (un fichier Parquet par table)."""
     from unefois.simulation.population import Settings
@@ -120,6 +124,17 @@ def simulate_population(
         f"{name} : {count:,}".replace(",", " ") for name, count in summary["rows"].items()
     )
     console.print(f"Population écrite dans {out} ({rows}).")
+    if load:
+        import os
+
+        import django
+
+        os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings.dev")
+        django.setup()
+        from unefois.simulation.load import load as load_population
+
+        counts = load_population(households, months, seed)
+        console.print("Chargée dans la base : " + ", ".join(f"{v} {k}" for k, v in counts.items()))
 
 
 @simulate.command("report")

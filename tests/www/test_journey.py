@@ -14,11 +14,23 @@ from unefois.procedures.models import ProcedureRun
 
 pytestmark = pytest.mark.django_db
 
-PARENT = {"sub": "parent-1", "given_name": "Camille", "family_name": "Martin",
-          "birthdate": "1990-04-12", "gender": "female", "email": "camille@example.org",
-          "acr": "eidas1"}  # fmt: skip
-AMA = {"sub": "ama-1", "given_name": "Nadia", "family_name": "Benali", "birthdate": "1978-02-03",
-       "gender": "female", "acr": "eidas1"}  # fmt: skip
+PARENT = {
+    "sub": "parent-1",
+    "given_name": "Camille",
+    "family_name": "Martin",
+    "birthdate": "1990-04-12",
+    "gender": "female",
+    "email": "camille@example.org",
+    "acr": "eidas1",
+}
+AMA = {
+    "sub": "ama-1",
+    "given_name": "Nadia",
+    "family_name": "Benali",
+    "birthdate": "1978-02-03",
+    "gender": "female",
+    "acr": "eidas1",
+}
 
 
 def _client_for(client, claims):
@@ -42,18 +54,37 @@ def parties(client, django_user_model):
 
     ama_client = Client()
     _client_for(ama_client, AMA)
-    _run_procedure(ama_client, "inscription-salarie", {
-        "street": "3 rue des Lilas", "postcode": "67000", "city": "Strasbourg",
-        "employee_kind": "ama", "nir": "278027512345627", "iban": "FR7630006000011234567890189",
-        "rate_hourly_gross": "4,50", "rate_entretien_per_day": "4",
-    })  # fmt: skip
+    _run_procedure(
+        ama_client,
+        "inscription-salarie",
+        {
+            "street": "3 rue des Lilas",
+            "postcode": "67000",
+            "city": "Strasbourg",
+            "employee_kind": "ama",
+            "nir": "278027512345627",
+            "iban": "FR7630006000011234567890189",
+            "rate_hourly_gross": "4,50",
+            "rate_entretien_per_day": "4",
+        },
+    )
     parent_client = client
     _client_for(parent_client, PARENT)
-    _run_procedure(parent_client, "inscription-employeur", {
-        "street": "10 avenue de la Paix", "postcode": "67000", "city": "Strasbourg",
-        "dependent_children": "1", "single_parent": "non", "monthly_resources": "3200",
-        "cmg": "oui", "child_given_name": "Léa", "child_birthdate": "2024-03-12",
-    })  # fmt: skip
+    _run_procedure(
+        parent_client,
+        "inscription-employeur",
+        {
+            "street": "10 avenue de la Paix",
+            "postcode": "67000",
+            "city": "Strasbourg",
+            "dependent_children": "1",
+            "single_parent": "non",
+            "monthly_resources": "3200",
+            "cmg": "oui",
+            "child_given_name": "Léa",
+            "child_birthdate": "2024-03-12",
+        },
+    )
     return parent_client, ama_client
 
 
@@ -78,27 +109,39 @@ def test_full_journey(parties):
     questions = parent.get(response["Location"]).content.decode()
     assert 'name="hourly_gross"' not in questions  # derived from the AMA's profile
     start = dt.date(2025, 9, 1)
-    response = _run_procedure(parent, "embauche", {
-        "start_date": start.isoformat(), "weeks_per_year": "52",
-        "schedule_monday": "9", "schedule_tuesday": "9", "schedule_thursday": "9",
-        "schedule_friday": "9",
-    }, "?" + response["Location"].split("?")[1])  # fmt: skip
+    response = _run_procedure(
+        parent,
+        "embauche",
+        {
+            "start_date": start.isoformat(),
+            "weeks_per_year": "52",
+            "schedule_monday": "9",
+            "schedule_tuesday": "9",
+            "schedule_thursday": "9",
+            "schedule_friday": "9",
+        },
+        "?" + response["Location"].split("?")[1],
+    )
     contract = Contract.objects.get()
     assert contract.status == Status.AWAITING_EMPLOYEE
 
     # She confirms from her own account.
     page = ama.get(reverse("www:employee")).content.decode()
     assert "Confirmer ce contrat" in page
-    ama.post(reverse("www:answer_hire", args=[contract.pk]),
-             {"reponse": "accepter", "version": contract.version})  # fmt: skip
+    ama.post(
+        reverse("www:answer_hire", args=[contract.pk]),
+        {"reponse": "accepter", "version": contract.version},
+    )
     contract.refresh_from_db()
     assert contract.status == Status.ACTIVE
 
     period = 2025 * 12 + 9  # October 2025
     # A month with no event: one confirmation, zero typed fields.
-    response = parent.post(reverse("www:declare", args=[contract.pk, period]), {"action": "confirmer"})
+    response = parent.post(
+        reverse("www:declare", args=[contract.pk, period]), {"action": "confirmer"}
+    )
     assert response.status_code == 302
-    october = Declaration.objects.get(period=period)
+    assert Declaration.objects.filter(period=period).exists()
     run = ProcedureRun.objects.filter(procedure="declaration-mensuelle").get()
     assert run.typed == 0
     # Submitting twice creates one declaration.
@@ -107,9 +150,13 @@ def test_full_journey(parties):
 
     # A month with an absence: one group of ticked days.
     november = period + 1
-    response = parent.post(reverse("www:declare", args=[contract.pk, november]), {
-        "action": "confirmer", "absence_employee_sick": ["2025-11-13", "2025-11-14"],
-    })  # fmt: skip
+    response = parent.post(
+        reverse("www:declare", args=[contract.pk, november]),
+        {
+            "action": "confirmer",
+            "absence_employee_sick": ["2025-11-13", "2025-11-14"],
+        },
+    )
     assert response.status_code == 302
     nov = Declaration.objects.get(period=november)
     assert nov.current_version.events["absences"] == [
@@ -117,22 +164,30 @@ def test_full_journey(parties):
     ]
     # A month with extra hours.
     december = period + 2
-    parent.post(reverse("www:declare", args=[contract.pk, december]),
-                {"action": "confirmer", "extra_2025-12-03": "2"})  # fmt: skip
+    parent.post(
+        reverse("www:declare", args=[contract.pk, december]),
+        {"action": "confirmer", "extra_2025-12-03": "2"},
+    )
     dec = Declaration.objects.get(period=december)
     assert dec.current_version.events["extra_hours"] == [{"date": "2025-12-03", "hours": 2.0}]
 
     # She contests November; the parent corrects it: a new version with its reason.
     page = ama.get(reverse("www:declaration", args=[nov.pk])).content.decode()
     assert "Contester la déclaration" in page
-    ama.post(reverse("www:declaration", args=[nov.pk]),
-             {"motif": "J'étais présente le 14 novembre.", "version": nov.version})  # fmt: skip
+    ama.post(
+        reverse("www:declaration", args=[nov.pk]),
+        {"motif": "J'étais présente le 14 novembre.", "version": nov.version},
+    )
     nov.refresh_from_db()
     assert nov.status == "contested"
-    response = parent.post(reverse("www:correct", args=[nov.pk]), {
-        "absence_employee_sick": ["2025-11-13"], "motif": "Absence d'un seul jour",
-        "version": nov.version,
-    })  # fmt: skip
+    response = parent.post(
+        reverse("www:correct", args=[nov.pk]),
+        {
+            "absence_employee_sick": ["2025-11-13"],
+            "motif": "Absence d'un seul jour",
+            "version": nov.version,
+        },
+    )
     assert response.status_code == 302
     nov.refresh_from_db()
     assert nov.current_version.number == 2
@@ -152,7 +207,9 @@ def test_full_journey(parties):
     assert contract.status == Status.ENDED
     end_run = ProcedureRun.objects.get(procedure="fin-de-contrat")
     assert end_run.typed == 2
-    response = parent.post(reverse("www:declare", args=[contract.pk, period + 3]), {"action": "confirmer"})
+    response = parent.post(
+        reverse("www:declare", args=[contract.pk, period + 3]), {"action": "confirmer"}
+    )
     assert response.status_code == 302
     final = Declaration.objects.get(period=period + 3)
     codes = {line["code"] for line in final.current_version.results["lignes"]}
@@ -169,8 +226,10 @@ def _net(version) -> float:
 def test_bad_input_changes_nothing_and_says_why_in_french(parties):
     parent, _ = parties
     before = Fact.objects.count()
-    response = parent.post(reverse("www:procedure", args=["changement-adresse"]),
-                           {"street": "1 rue X", "postcode": "6700", "city": "Strasbourg"})  # fmt: skip
+    response = parent.post(
+        reverse("www:procedure", args=["changement-adresse"]),
+        {"street": "1 rue X", "postcode": "6700", "city": "Strasbourg"},
+    )
     assert response.status_code == 400
     page = response.content.decode()
     assert "Le code postal a 5 chiffres" in page
