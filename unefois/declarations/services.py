@@ -211,3 +211,23 @@ def final_estimate(contract: Contract, end_date: dt.date, reason: str) -> explai
         events = existing.current_version.events
     _, slip = compute(draft_input(ending, period, events, {"reason": reason}))
     return slip
+
+
+def typed_fields(events: dict) -> int:
+    """Fields a parent fills in to report these events on the declaration page: one group of
+    ticked days per absence reason, one box per day of extra hours, one for leave days."""
+    reasons = {a["reason"] for a in events.get("absences", [])}
+    return (
+        len(reasons)
+        + len(events.get("extra_hours", []))
+        + (1 if events.get("leave_days_taken") else 0)
+    )
+
+
+def event_count(events: dict) -> int:
+    """Events reported: each absence period, each day with extra hours, paid leave taken."""
+    return (
+        len(events.get("absences", []))
+        + len(events.get("extra_hours", []))
+        + (1 if events.get("leave_days_taken") else 0)
+    )

@@ -137,13 +137,11 @@ def _events_from_post(request, contract: Contract, period: int) -> tuple[dict, i
         t.get("schedule") or {}, declarations.first_day(period), declarations.last_day(period)
     )
     allowed = {d.isoformat(): d for d in days}
-    typed = 0
     by_reason: dict[str, list[dt.date]] = {}
     for reason in declarations.ABSENCE_REASONS:
         ticked = [allowed[v] for v in request.POST.getlist(f"absence_{reason}") if v in allowed]
         if ticked:
             by_reason[reason] = ticked
-            typed += 1
     extra: dict[dt.date, float] = {}
     errors: dict[str, str] = {}
     every_day = {d.isoformat(): d for d in _month_days(period)}
@@ -151,7 +149,6 @@ def _events_from_post(request, contract: Contract, period: int) -> tuple[dict, i
         text = request.POST.get(f"extra_{iso}", "").strip().replace(",", ".")
         if not text:
             continue
-        typed += 1
         try:
             hours = float(text)
         except ValueError:
@@ -166,14 +163,14 @@ def _events_from_post(request, contract: Contract, period: int) -> tuple[dict, i
     leave = request.POST.get("conges", "").strip()
     leave_days = 0.0
     if leave:
-        typed += 1
         if not leave.isdigit() or int(leave) > 30:
             errors["conges"] = "Jours de congés payés pris : un nombre entier de 0 à 30."
         else:
             leave_days = float(leave)
     if errors:
         raise _FormError(errors)
-    return declarations.events_from_days(by_reason, extra, leave_days), typed
+    events = declarations.events_from_days(by_reason, extra, leave_days)
+    return events, declarations.typed_fields(events)
 
 
 class _FormError(Exception):
