@@ -43,10 +43,10 @@ def append_only(table: str) -> migrations.RunPython:
         vendor = schema_editor.connection.vendor
         statements = _postgresql(table) if vendor == "postgresql" else _sqlite(table)
         for sql in statements:
-            schema_editor.execute(sql)
+            schema_editor.execute(sql, params=None)
 
     def backward(apps, schema_editor):
         for sql in _drop(table, schema_editor.connection.vendor):
-            schema_editor.execute(sql)
+            schema_editor.execute(sql, params=None)
 
     return migrations.RunPython(forward, backward)
