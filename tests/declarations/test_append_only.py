@@ -3,9 +3,9 @@
 import pytest
 from django.db import DatabaseError, connection, transaction
 
+from tests.www.factories import contract_with_months, person
 from unefois.audit.models import AuditEntry
 from unefois.declarations.models import DeclarationVersion
-from tests.www.factories import contract_with_months, person
 
 pytestmark = pytest.mark.django_db
 
