@@ -1,7 +1,12 @@
+from django.conf import settings
 from django.contrib import admin
 from django.urls import include, path
 
 urlpatterns = [
     path("admin/", admin.site.urls),
+    path("", include("unefois.login.urls")),
     path("", include("unefois.www.urls")),
 ]
+
+if "unefois.devidp" in settings.INSTALLED_APPS:  # dev and test settings only
+    urlpatterns.insert(1, path("fc-dev/", include("unefois.devidp.urls")))

@@ -28,11 +28,26 @@ INSTALLED_APPS = [
     "unefois.contracts",
     "unefois.declarations",
     "unefois.procedures",
+    "unefois.documents",
+    "unefois.login",
     "unefois.www",
 ]
 
 AUTH_USER_MODEL = "people.User"
 LOGIN_URL = "/connexion/"
+
+# Sign-in with OpenID Connect (unefois.login, see docs/login.md): FranceConnect v2 in production.
+# Issuers (discovery at <issuer>/.well-known/openid-configuration):
+#   integration: https://fcp-low.integ01.dev-franceconnect.fr/api/v2
+#   production:  https://oidc.franceconnect.gouv.fr/api/v2
+# client_id and client_secret are given by FranceConnect's partner space for each environment;
+# the redirect URI to register is https://<host>/connexion/retour/ and the post-logout one
+# https://<host>/. The dev and test settings use the development provider instead ("self").
+OIDC_PROVIDER = {
+    "issuer": os.environ.get("FRANCECONNECT_ISSUER", ""),
+    "client_id": os.environ.get("FRANCECONNECT_CLIENT_ID", ""),
+    "client_secret": os.environ.get("FRANCECONNECT_CLIENT_SECRET", ""),
+}
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",

@@ -4,3 +4,23 @@ from .base import *  # noqa: F403
 
 SECRET_KEY = "test-only-not-secret"
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+# The development OpenID provider (unefois.devidp), mounted under /fc-dev/ on this same server;
+# "self" makes the client use it at <scheme>://<host>/fc-dev, whatever the port.
+INSTALLED_APPS = [*INSTALLED_APPS, "unefois.devidp"]  # noqa: F405
+OIDC_PROVIDER = {
+    "issuer": "self",
+    "client_id": "unefois-dev",
+    "client_secret": "test-only-not-secret",
+}
+DEVIDP_CLIENTS = [
+    {
+        "client_id": OIDC_PROVIDER["client_id"],
+        "client_secret": OIDC_PROVIDER["client_secret"],
+        "name": "unefois",
+        # Paths are taken on the provider's own origin (the client runs on the same server).
+        "redirect_uris": ["/connexion/retour/"],
+        "post_logout_redirect_uris": ["/"],
+    }
+]
+DEVIDP_KEY_FILE = BASE_DIR / "var" / "devidp" / "signing-key.json"  # noqa: F405

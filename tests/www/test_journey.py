@@ -215,6 +215,26 @@ def test_full_journey(parties):
     codes = {line["code"] for line in final.current_version.results["lignes"]}
     assert "leave_compensation" in codes
 
+    # The payslip as a PDF, and the end-of-contract documents, pre-filled.
+    pdf = ama.get(reverse("www:payslip_pdf", args=[final.current_version.pk]))
+    assert pdf.status_code == 200
+    assert pdf.content.startswith(b"%PDF")
+    compensation = next(
+        line["montant"]
+        for line in final.current_version.results["lignes"]
+        if line["code"] == "leave_compensation"
+    )
+    for kind in ("attestation-employeur", "certificat-de-travail", "solde-de-tout-compte"):
+        page = parent.get(reverse("www:end_document", args=[contract.pk, kind]))
+        assert page.status_code == 200, kind
+        text = page.content.decode()
+        assert "Nadia Benali" in text
+        assert "30/01/2026" in text
+    attestation = parent.get(
+        reverse("www:end_document", args=[contract.pk, "attestation-employeur"])
+    )
+    assert compensation.replace(".", ",") in attestation.content.decode()
+
 
 def _net(version) -> float:
     for line in version.results["lignes"]:

@@ -77,6 +77,35 @@ class Payslip:
                 return line.amount
         return Decimal("0.00")
 
+    @classmethod
+    def from_dict(cls, data: dict) -> Payslip:
+        """A payslip back from ``as_dict`` (what a declaration version stores)."""
+
+        def finding(f: dict) -> Finding:
+            return Finding(f["code"], f["gravite"], f["champ"], f["message"], f["reference"])
+
+        return cls(
+            month=data["mois"],
+            employee=data["salarie"],
+            lines=[
+                Line(
+                    code=line["code"],
+                    section=line["section"],
+                    label=line["label"],
+                    amount=Decimal(line["montant"]),
+                    sign=line["sign"],
+                    formula=line["formula"],
+                    reference=line["reference"],
+                    parameters=tuple(Parameter(**p) for p in line.get("parametres", [])),
+                )
+                for line in data["lignes"]
+            ],
+            declaration={k: Decimal(v) for k, v in data["declaration_pajemploi"].items()},
+            facts=dict(data.get("reperes", {})),
+            errors=[finding(f) for f in data.get("erreurs", [])],
+            warnings=[finding(f) for f in data.get("avertissements", [])],
+        )
+
     def as_dict(self) -> dict:
         return {
             "mois": self.month,
@@ -422,6 +451,7 @@ def payslip(result: Result, i: int) -> Payslip:
         "Code général des impôts, art. 204 H" if neutral else "Code général des impôts, art. 204 C",
         uses("pas.taux_neutre_metropole") if neutral else (),
         sign=-1,
+        always=True,  # base and rate are shown even when nothing is withheld (C. trav. R3243-1)
     )
 
     if o["contract_ends"]:

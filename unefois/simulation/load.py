@@ -285,80 +285,73 @@ def _declare(
 
 
 def _showcase(loader: Loader, first: int, last: int, counts: dict) -> None:
-    """The demo identities of the development provider, each with a living contract."""
+    """The demo identities of the development provider, each with a living contract: the
+    first parent employs the childminder, the second parent the nanny."""
     try:
         from unefois.devidp.identities import DEMO
     except ImportError:
         return
-    by_role = {}
-    for identity in DEMO:
-        role = identity.get("role") or identity.get("kind")
-        by_role.setdefault(role, identity)
-    parent_identity = next((i for i in DEMO if i.get("role") in ("parent", "employer")), None)
-    ama_identity = next((i for i in DEMO if i.get("role") in ("ama",)), None)
-    if parent_identity is None or ama_identity is None:
+    parents = [i for i in DEMO if i.get("role") == "parent"]
+    employees = [i for i in DEMO if i.get("role") in ("ama", "ged")]
+    if User.objects.filter(oidc_sub__in=[i["sub"] for i in DEMO]).exists():
         return
-    if User.objects.filter(oidc_sub__in=[parent_identity["sub"], ama_identity["sub"]]).exists():
-        return
-    claims_p, claims_a = (
-        parent_identity.get("claims", parent_identity),
-        ama_identity.get("claims", ama_identity),
-    )
-    parent = loader.person(
-        9_000_001,
-        parent_identity["sub"],
-        True,
-        departement="67",
-        given=claims_p.get("given_name"),
-        family=claims_p.get("family_name"),
-    )
-    for key, value in {
-        "dependent_children": 1,
-        "single_parent": False,
-        "monthly_resources": 3200.0,
-        "cmg": True,
-    }.items():
-        loader.fact(SubjectType.PERSON, parent.pk, key, value)
-    ama = loader.person(
-        9_000_002,
-        ama_identity["sub"],
-        False,
-        "ama",
-        "67",
-        given=claims_a.get("given_name"),
-        family=claims_a.get("family_name"),
-    )
-    child = Child.objects.create(parent=parent, display_name="Léa")
-    loader.fact(SubjectType.CHILD, child.pk, "given_name", "Léa")
-    start = dt.date(first // 12, first % 12 + 1, 1)
-    loader.fact(
-        SubjectType.CHILD, child.pk, "birthdate", (start - dt.timedelta(days=300)).isoformat()
-    )
-    contract = Contract.objects.create(
-        employer=parent,
-        employee=ama,
-        child=child,
-        kind="ama",
-        status=Status.ACTIVE,
-        start_date=start,
-        confirmed_at=loader.now,
-    )
-    schedule = {"monday": 9.0, "tuesday": 9.0, "thursday": 9.0, "friday": 9.0}
-    for key, value in {
-        "weeks_per_year": 52,
-        "schedule": schedule,
-        "hourly_gross": 4.8,
-        "entretien_per_day": 4.2,
-        "meal_per_day": 3.5,
-        "majoration_rate": 0.1,
-        "leave_payment": "included",
-    }.items():
-        loader.fact(SubjectType.CONTRACT, contract.pk, key, value)
-    loader.flush()
-    for period in range(first, last + 1):
-        try:
-            do_declare(parent.user, contract, period, {})
-            counts["declarations"] += 1
-        except DeclarationError:
-            pass
-    record(None, "demo.charger", contract, None, counts)
+    for number, (parent_id, employee_id) in enumerate(zip(parents, employees, strict=False)):
+        kind = employee_id["role"]
+        claims_p, claims_e = parent_id["claims"], employee_id["claims"]
+        parent = loader.person(
+            9_000_001 + 2 * number,
+            parent_id["sub"],
+            True,
+            departement="67",
+            given=claims_p.get("given_name"),
+            family=claims_p.get("family_name"),
+        )
+        for key, value in {
+            "dependent_children": 1,
+            "single_parent": False,
+            "monthly_resources": 3200.0 + 900 * number,
+            "cmg": True,
+        }.items():
+            loader.fact(SubjectType.PERSON, parent.pk, key, value)
+        employee = loader.person(
+            9_000_002 + 2 * number,
+            employee_id["sub"],
+            False,
+            kind,
+            "67",
+            given=claims_e.get("given_name"),
+            family=claims_e.get("family_name"),
+        )
+        child = Child.objects.create(parent=parent, display_name=("Léa", "Hugo")[number % 2])
+        start = dt.date(first // 12, first % 12 + 1, 1)
+        loader.fact(SubjectType.CHILD, child.pk, "given_name", child.display_name)
+        loader.fact(
+            SubjectType.CHILD, child.pk, "birthdate", (start - dt.timedelta(days=300)).isoformat()
+        )
+        contract = Contract.objects.create(
+            employer=parent,
+            employee=employee,
+            child=child if kind == "ama" else None,
+            kind=kind,
+            status=Status.ACTIVE,
+            start_date=start,
+            confirmed_at=loader.now,
+        )
+        schedule = {"monday": 9.0, "tuesday": 9.0, "thursday": 9.0, "friday": 9.0}
+        terms = {"weeks_per_year": 52, "schedule": schedule, "leave_payment": "included"}
+        if kind == "ama":
+            terms.update(
+                hourly_gross=4.8, entretien_per_day=4.2, meal_per_day=3.5, majoration_rate=0.1
+            )
+        else:
+            terms.update(hourly_gross=13.5)
+        for key, value in terms.items():
+            loader.fact(SubjectType.CONTRACT, contract.pk, key, value)
+        loader.flush()
+        for period in range(first, last + 1):
+            try:
+                do_declare(parent.user, contract, period, {})
+                counts["declarations"] += 1
+            except DeclarationError:
+                pass
+        record(None, "demo.charger", contract, None, counts)

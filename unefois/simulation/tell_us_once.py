@@ -118,7 +118,7 @@ def simulate_year(households: int = 1000, seed: int = 2025, first_month: str = "
     return report
 
 
-def _run_chunk(chunk: dict, report: Report, asked: _Asked) -> None:  # noqa: C901
+def _run_chunk(chunk: dict, report: Report, asked: _Asked) -> None:
     h, e, c, m = chunk["households"], chunk["employees"], chunk["contracts"], chunk["months"]
     births = dict(zip(chunk["children"]["child_id"], chunk["children"]["birth_date"], strict=True))
     employees = {}

@@ -44,7 +44,10 @@ def end_document(request, pk: int, kind: str):
         raise PermissionDenied("Ce document ne vous concerne pas.")
     if contract.end_date is None:
         raise Http404("Le contrat n'est pas terminé.")
-    html, pdf = document_data.end_document(contract, kind)
+    try:
+        html, pdf = document_data.end_document(contract, kind)
+    except LookupError as exc:
+        raise Http404(str(exc)) from None
     if request.GET.get("format") == "pdf":
         response = HttpResponse(pdf, content_type="application/pdf")
         response["Content-Disposition"] = f'inline; filename="{kind}-{contract.pk}.pdf"'

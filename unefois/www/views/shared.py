@@ -92,6 +92,20 @@ def home(request):
     return render(request, "www/home.html", {"demo": demo})
 
 
+def _demo_people() -> list:
+    """The demo accounts one can sign in with (the development provider's identities)."""
+    from unefois.people.models import Person
+
+    try:
+        from unefois.devidp.identities import DEMO
+    except ImportError:
+        return []
+    subs = [identity["sub"] for identity in DEMO]
+    return list(
+        Person.objects.filter(user__oidc_sub__in=subs).order_by("-is_employer", "display_name")
+    )
+
+
 def _declaration_for(request, pk: int) -> tuple[Declaration, str]:
     declaration = get_object_or_404(
         Declaration.objects.select_related(

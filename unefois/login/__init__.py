@@ -1,0 +1,1 @@
+"""Sign-in with OpenID Connect, as FranceConnect does it (``/connexion/``, ``/deconnexion/``)."""
