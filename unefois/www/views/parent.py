@@ -46,7 +46,7 @@ def dashboard(request):
     for contract in contracts:
         declared = {d.period for d in contract.declarations.all()}
         due = []
-        if contract.status == Status.ACTIVE:
+        if contract.status in (Status.ACTIVE, Status.ENDED):
             first = declarations.period_of(contract.start_date)
             last = declarations.period_of(contract.end_date) if contract.end_date else current
             due = [p for p in range(max(first, current - 3), last + 1) if p not in declared]
