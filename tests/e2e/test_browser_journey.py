@@ -24,8 +24,30 @@ pytestmark = [
     ),
 ]
 
-MONTHS = ("janvier", "février", "mars", "avril", "mai", "juin", "juillet", "août", "septembre",
-          "octobre", "novembre", "décembre")  # fmt: skip
+# As the machine notes advise: no GPU, no background network calls out of a closed network.
+CHROMIUM_FLAGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+MONTHS = (
+    "janvier",
+    "février",
+    "mars",
+    "avril",
+    "mai",
+    "juin",
+    "juillet",
+    "août",
+    "septembre",
+    "octobre",
+    "novembre",
+    "décembre",
+)
 
 
 class Accessibility:
@@ -61,9 +83,8 @@ def browser():
         chromium = playwright.chromium.launch(
             executable_path=CHROMIUM,
             headless=True,
-            args=["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-                  "--disable-background-networking", "--disable-component-update", "--disable-sync"],
-        )  # fmt: skip
+            args=CHROMIUM_FLAGS,
+        )
         yield chromium
         chromium.close()
 
@@ -216,8 +237,11 @@ def test_browser_journey(browser, live_server):
     a11y.check(parent)
     assert "Indemnité compensatrice de congés payés" in parent.content()
     parent.goto(contract_url)
-    for name in ("attestation employeur (France Travail)", "certificat de travail",
-                 "reçu pour solde de tout compte"):  # fmt: skip
+    for name in (
+        "attestation employeur (France Travail)",
+        "certificat de travail",
+        "reçu pour solde de tout compte",
+    ):
         parent.goto(contract_url)
         parent.get_by_role("link", name=name).click()
         a11y.check(parent)
