@@ -47,7 +47,7 @@ def do_declare(
                 created_by=actor,
                 events=events,
                 inputs=data,
-                results=slip.as_dict(),
+                results=services.record_of(slip),
             )
             declaration.current_version = version
             declaration.save(update_fields=["current_version"])
@@ -117,7 +117,7 @@ def do_correct(
         reason=reason,
         events=events,
         inputs=data,
-        results=slip.as_dict(),
+        results=services.record_of(slip),
     )
     Contest.objects.filter(version__declaration=declaration, resolved_by__isnull=True).update(
         resolved_by=new

@@ -3,6 +3,7 @@ declare, and what the history of earlier declarations tells the rules core."""
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 from dataclasses import dataclass
 from typing import Any
@@ -231,3 +232,51 @@ def event_count(events: dict) -> int:
         + len(events.get("extra_hours", []))
         + (1 if events.get("leave_days_taken") else 0)
     )
+
+
+def record_of(slip: explain.Payslip) -> dict:
+    """What a declaration version keeps of its payslip: every amount by line code, the
+    figures declared to Pajemploi and the warnings. The explanations (labels, formulas,
+    references) are rebuilt from the stored inputs when shown (``explained``)."""
+    data = slip.as_dict()
+    return {
+        "mois": data["mois"],
+        "salarie": data["salarie"],
+        "lignes": [{"code": line["code"], "montant": line["montant"]} for line in data["lignes"]],
+        "declaration_pajemploi": data["declaration_pajemploi"],
+        "avertissements": [
+            {"code": f["code"], "message": f["message"]} for f in data["avertissements"]
+        ],
+    }
+
+
+def explained(version) -> explain.Payslip:
+    """The payslip of a declaration version, explained line by line.
+
+    The explanation is recomputed from the version's stored inputs; the amounts shown are
+    always the ones recorded. Should the law's parameters have been corrected since (so that
+    the recomputation differs), the recorded amounts win and a note says so.
+    """
+    from decimal import Decimal
+
+    _, slip = compute(version.inputs)
+    recorded = {line["code"]: Decimal(line["montant"]) for line in version.results["lignes"]}
+    differs = False
+    for i, line in enumerate(slip.lines):
+        if line.code in recorded and recorded[line.code] != line.amount:
+            differs = True
+            slip.lines[i] = dataclasses.replace(line, amount=recorded[line.code])
+    if differs or {line.code for line in slip.lines} != set(recorded):
+        from unefois.rules.checks import Finding
+
+        slip.warnings.append(
+            Finding(
+                "EXPLICATION_RECALCULEE",
+                "avertissement",
+                "",
+                "Les paramètres de la réglementation ont été corrigés depuis cette déclaration : "
+                "les montants affichés sont ceux qui ont été déclarés.",
+                "",
+            )
+        )
+    return slip

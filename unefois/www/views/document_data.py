@@ -7,6 +7,7 @@ import datetime as dt
 from django.utils import timezone
 
 from unefois.declarations.models import Declaration, DeclarationVersion
+from unefois.declarations.services import explained
 from unefois.documents import data as doc
 from unefois.documents import render
 from unefois.facts import services as vault
@@ -42,7 +43,7 @@ def _parties(contract) -> tuple[doc.Employer, doc.Employee, doc.Employment]:
 def payslip_pdf(version: DeclarationVersion) -> bytes:
     contract = version.declaration.contract
     employer, employee, employment = _parties(contract)
-    slip = Payslip.from_dict(version.results)
+    slip = explained(version)
     document = doc.PayslipDocument(
         slip=slip,
         employer=employer,
@@ -65,7 +66,7 @@ def _final_payslip(contract) -> Payslip | None:
     )
     if final is None:
         return None
-    return Payslip.from_dict(final.current_version.results)
+    return explained(final.current_version)
 
 
 def end_document(contract, kind: str) -> tuple[str, bytes]:
@@ -101,7 +102,7 @@ def end_document(contract, kind: str) -> tuple[str, bytes]:
         .order_by("-period")[:12]
     ):
         months.append(
-            doc.month_pay_from_payslip(Payslip.from_dict(declaration.current_version.results))
+            doc.month_pay_from_payslip(explained(declaration.current_version))
         )
     notice = doc.Notice(None, None, worked=True, duration=final.facts.get("preavis", ""))
     rendered = render.attestation_employeur(

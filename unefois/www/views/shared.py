@@ -153,7 +153,7 @@ def declaration(request, pk: int):
             "declaration": d,
             "role": role,
             "label": declarations.month_label(d.period),
-            "result": d.current_version.results,
+            "slip": declarations.explained(d.current_version),
             "versions": versions,
             "contests": contests,
             "errors": errors,
