@@ -28,6 +28,8 @@ INSTALLED_APPS = [
     "unefois.contracts",
     "unefois.declarations",
     "unefois.procedures",
+    "ninja",  # serves the API docs' own static files (no CDN)
+    "unefois.exchange",
     "unefois.documents",
     "unefois.login",
     "unefois.www",
@@ -85,6 +87,17 @@ DATABASES = {
 }
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+# Explanations of immutable declaration versions are cached. In memory by default; set
+# REDIS_URL (e.g. redis://127.0.0.1:6379/0) to share the cache between processes.
+CACHES = {
+    "default": {
+        "BACKEND": "django.core.cache.backends.redis.RedisCache",
+        "LOCATION": os.environ["REDIS_URL"],
+    }
+    if os.environ.get("REDIS_URL")
+    else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
+}
 
 LANGUAGE_CODE = "fr-fr"
 TIME_ZONE = "Europe/Paris"

@@ -251,6 +251,19 @@ def record_of(slip: explain.Payslip) -> dict:
 
 
 def explained(version) -> explain.Payslip:
+    """The payslip of a declaration version, explained line by line (cached: a version never
+    changes)."""
+    from django.core.cache import cache
+
+    key = f"declaration-version:{version.pk}:explained"
+    slip = cache.get(key)
+    if slip is None:
+        slip = _explain(version)
+        cache.set(key, slip, timeout=None)
+    return slip
+
+
+def _explain(version) -> explain.Payslip:
     """The payslip of a declaration version, explained line by line.
 
     The explanation is recomputed from the version's stored inputs; the amounts shown are

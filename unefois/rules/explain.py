@@ -8,6 +8,7 @@ errors and warnings. Only this module writes text; the vectorised formulas never
 
 from __future__ import annotations
 
+import functools
 import math
 from dataclasses import asdict, dataclass, field
 from decimal import Decimal
@@ -141,7 +142,9 @@ def pct(x: float) -> str:
     return f"{num(float(x) * 100, 4)} %"
 
 
+@functools.lru_cache(maxsize=8192)
 def _param(path: str, day) -> Parameter:
+    """A parameter as shown on a line (cached: parameters do not change while running)."""
     use = params.explain(path, day)
     ref = use.references[0] if use.references else None
     value = use.value
