@@ -4,7 +4,6 @@ from django.urls import include, path
 
 urlpatterns = [
     path("admin/", admin.site.urls),
-    path("api/", include("unefois.exchange.urls")),
     path("", include("unefois.login.urls")),
     path("", include("unefois.www.urls")),
 ]

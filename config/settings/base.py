@@ -29,7 +29,6 @@ INSTALLED_APPS = [
     "unefois.declarations",
     "unefois.procedures",
     "ninja",  # serves the API docs' own static files (no CDN)
-    "unefois.exchange",
     "unefois.documents",
     "unefois.login",
     "unefois.www",
