@@ -101,9 +101,7 @@ def end_document(contract, kind: str) -> tuple[str, bytes]:
         .select_related("current_version")
         .order_by("-period")[:12]
     ):
-        months.append(
-            doc.month_pay_from_payslip(explained(declaration.current_version))
-        )
+        months.append(doc.month_pay_from_payslip(explained(declaration.current_version)))
     notice = doc.Notice(None, None, worked=True, duration=final.facts.get("preavis", ""))
     rendered = render.attestation_employeur(
         doc.AttestationEmployeurDocument(

@@ -79,16 +79,7 @@ def home(request):
                     "employee": catalogue.EMPLOYEE_SIGNUP,
                 },
             )
-    demo = []
-    if getattr(settings, "DEMO_ACCOUNTS", False):
-        from unefois.people.models import Person
-
-        demo = list(
-            Person.objects.filter(user__isnull=False)
-            .exclude(display_name="")
-            .filter(Q(is_employer=True) | Q(is_employee=True))
-            .order_by("-is_employer", "display_name")[:8]
-        )
+    demo = _demo_people() if getattr(settings, "DEMO_ACCOUNTS", False) else []
     return render(request, "www/home.html", {"demo": demo})
 
 
