@@ -120,3 +120,27 @@ def end_document(contract, kind: str) -> tuple[str, bytes]:
         )
     )
     return rendered.html, rendered.pdf
+
+
+def yearly_summary_pdf(employee_person, year: int) -> bytes:
+    """The employee's yearly summary for her income-tax return, as a PDF."""
+    from collections import defaultdict
+
+    by_contract = defaultdict(list)
+    for declaration in (
+        Declaration.objects.filter(
+            contract__employee=employee_person, period__gte=year * 12, period__lt=(year + 1) * 12
+        )
+        .select_related("contract__employer", "current_version")
+        .order_by("period")
+    ):
+        by_contract[declaration.contract].append(explained(declaration.current_version))
+    employers = []
+    employee = None
+    for contract, slips in by_contract.items():
+        employer, employee, _ = _parties(contract)
+        employers.append(doc.year_from_payslips(employer, slips))
+    if employee is None:
+        raise LookupError("Aucun bulletin cette année.")
+    document = doc.YearlySummaryDocument(year, employee, tuple(employers), timezone.localdate())
+    return render.yearly_summary(document).pdf

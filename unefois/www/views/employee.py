@@ -69,6 +69,18 @@ def answer_hire(request, pk: int):
 def yearly(request, year: int):
     """The yearly summary for the income-tax return: per employer, from the declarations."""
     person = person_of(request)
+    if request.GET.get("format") == "pdf":
+        from django.http import Http404, HttpResponse
+
+        from .document_data import yearly_summary_pdf
+
+        try:
+            pdf = yearly_summary_pdf(person, year)
+        except LookupError as exc:
+            raise Http404(str(exc)) from None
+        response = HttpResponse(pdf, content_type="application/pdf")
+        response["Content-Disposition"] = f'inline; filename="recapitulatif-{year}.pdf"'
+        return response
     rows: dict[int, dict] = defaultdict(lambda: defaultdict(Decimal))
     names: dict[int, str] = {}
     for d in Declaration.objects.filter(
