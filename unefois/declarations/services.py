@@ -255,7 +255,7 @@ def explained(version) -> explain.Payslip:
     changes)."""
     from django.core.cache import cache
 
-    key = f"declaration-version:{version.pk}:explained"
+    key = f"declaration-version:{version.pk}:{version.created_at.timestamp()}:explained"
     slip = cache.get(key)
     if slip is None:
         slip = _explain(version)
