@@ -159,6 +159,99 @@ def simulate_report(
         raise typer.Exit(1)
 
 
+journeys = typer.Typer(help="Parcours des usagers : journaux d'événements, analyses, rapport.")
+app.add_typer(journeys, name="journeys")
+
+MAPPING_HELP = (
+    "Correspondance des colonnes : case=…,activity=…,timestamp=…,segment=… (ou un fichier JSON)"
+)
+
+
+@journeys.command("report")
+def journeys_report(
+    log: Annotated[Path, typer.Argument(help="Journal : XES (ou .xes.gz), CSV ou Parquet")],
+    out: Annotated[Path, typer.Option("--out", help="Page HTML du rapport")] = Path("report.html"),
+    engine: Annotated[str, typer.Option("--engine", help="duckdb ou spark")] = "duckdb",
+    mapping: Annotated[str | None, typer.Option("--mapping", help=MAPPING_HELP)] = None,
+) -> None:
+    """Analyse un journal et écrit le rapport (pistes d'amélioration classées en tête)."""
+    import time
+
+    from unefois.journeys import io
+    from unefois.journeys.analysis import ENGINES, analyse, load
+    from unefois.journeys.report import write_report
+
+    if engine not in ENGINES:
+        errors.print(f"[red]Moteur inconnu : {engine} (duckdb ou spark).[/red]")
+        raise typer.Exit(2)
+    start = time.perf_counter()
+    try:
+        table = io.read(log, mapping)
+    except io.LogError as exc:
+        errors.print(f"[red]{exc}[/red]")
+        raise typer.Exit(2) from None
+    results = analyse(load(table, engine))
+    write_report(results, out, log.name, time.perf_counter() - start)
+    count = len(results.get("opportunities", []))
+    events = f"{table.num_rows:,}".replace(",", " ")
+    console.print(f"{events} événements analysés ({engine}), {count} pistes d'amélioration → {out}")
+
+
+@journeys.command("import")
+def journeys_import(
+    log: Annotated[Path, typer.Argument(help="Journal : XES (ou .xes.gz), CSV ou Parquet")],
+    out: Annotated[Path, typer.Option("--out", help="Table d'événements canonique (Parquet)")],
+    mapping: Annotated[str | None, typer.Option("--mapping", help=MAPPING_HELP)] = None,
+) -> None:
+    """Convertit un journal en table d'événements canonique (Parquet)."""
+    from unefois.journeys import io
+
+    try:
+        table = io.read(log, mapping)
+    except io.LogError as exc:
+        errors.print(f"[red]{exc}[/red]")
+        raise typer.Exit(2) from None
+    io.write_parquet(table, out)
+    console.print(f"{table.num_rows:,} événements → {out}".replace(",", " "))
+
+
+@journeys.command("export")
+def journeys_export(
+    log: Annotated[Path, typer.Argument(help="Journal : XES, CSV ou Parquet")],
+    out: Annotated[Path, typer.Option("--out", help="Fichier de sortie : .parquet, .csv, .xes")],
+    mapping: Annotated[str | None, typer.Option("--mapping", help=MAPPING_HELP)] = None,
+) -> None:
+    """Écrit un journal dans un autre format (Parquet, CSV ou XES, éventuellement .gz)."""
+    from unefois.journeys import io
+
+    try:
+        io.write(io.read(log, mapping), out)
+    except io.LogError as exc:
+        errors.print(f"[red]{exc}[/red]")
+        raise typer.Exit(2) from None
+    console.print(f"Journal écrit : {out}")
+
+
+@journeys.command("synthetic")
+def journeys_synthetic(
+    out: Annotated[Path, typer.Option("--out", help="Journal produit (.parquet, .csv, .xes)")],
+    cases: Annotated[int, typer.Option("--cases", help="Nombre de démarches")] = 20_000,
+    seed: Annotated[int, typer.Option("--seed", help="Graine")] = 2025,
+) -> None:
+    """Produit des parcours synthétiques avec des difficultés connues (pour essayer)."""
+    from unefois.journeys import io, synthetic
+
+    table = synthetic.generate(synthetic.Settings(cases=cases, seed=seed))
+    io.write(table, out)
+    events, runs = f"{table.num_rows:,}".replace(",", " "), f"{cases:,}".replace(",", " ")
+    console.print(f"{events} événements, {runs} démarches → {out}")
+
+
+from unefois.exchange.cli import exchange  # noqa: E402 — commands only; Django set up on use
+
+app.add_typer(exchange, name="exchange")
+
+
 def _print(slip, detail: bool = False) -> None:
     from unefois.rules.explain import eur
 
