@@ -30,6 +30,7 @@ INSTALLED_APPS = [
     "unefois.procedures",
     "ninja",  # serves the API docs' own static files (no CDN)
     "unefois.documents",
+    "unefois.journeys.capture",
     "unefois.login",
     "unefois.www",
 ]
@@ -85,6 +86,15 @@ DATABASES = {
     )
 }
 
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    # The embedded database serves several requests at once (pages, the journey script): a
+    # writer waits for the lock (WAL lets readers go on) instead of failing at once.
+    DATABASES["default"]["OPTIONS"] = {
+        "transaction_mode": "IMMEDIATE",
+        "timeout": 20,
+        "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
+    }
+
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # Explanations of immutable declaration versions are cached. In memory by default; set
@@ -105,3 +115,14 @@ USE_TZ = True
 
 STATIC_URL = "static/"
 STATIC_ROOT = BASE_DIR / "staticfiles"
+
+# Measurement of journeys (unefois.journeys.capture, see docs/journeys.md): first-party,
+# pseudonymous, off for a browser sending Do Not Track / Global Privacy Control or whose user
+# said no. Events are kept JOURNEYS_RETENTION_DAYS (13 months by default); a case without news
+# for JOURNEYS_ABANDON_AFTER_HOURS (7 days, as the analyses assume) is recorded as abandoned.
+# Both are applied by `manage.py journeys_housekeeping` (daily).
+JOURNEYS_CAPTURE = os.environ.get("JOURNEYS_CAPTURE", "1") != "0"
+JOURNEYS_RETENTION_DAYS = int(os.environ.get("JOURNEYS_RETENTION_DAYS", "395"))
+JOURNEYS_ABANDON_AFTER_HOURS = int(os.environ.get("JOURNEYS_ABANDON_AFTER_HOURS", "168"))
+# The key of the pseudonyms (derived from SECRET_KEY when empty); changing it unlinks the past.
+JOURNEYS_PSEUDONYM_KEY = os.environ.get("JOURNEYS_PSEUDONYM_KEY", "")

@@ -24,3 +24,10 @@ DEVIDP_CLIENTS = [
     }
 ]
 DEVIDP_KEY_FILE = BASE_DIR / "var" / "devidp" / "signing-key.json"  # noqa: F405
+
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":  # noqa: F405
+    # A file, not the in-memory default: like the real embedded database, concurrent requests
+    # of the browser tests wait for the write lock (WAL) instead of failing with « table is
+    # locked » (shared-cache memory databases have no busy timeout). One file per xdist worker.
+    (BASE_DIR / "var").mkdir(exist_ok=True)  # noqa: F405
+    DATABASES["default"]["TEST"] = {"NAME": str(BASE_DIR / "var" / "test-db.sqlite3")}  # noqa: F405

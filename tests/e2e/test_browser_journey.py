@@ -112,8 +112,9 @@ def test_browser_journey(browser, live_server):
     ama.get_by_role("link", name=re.compile("M'inscrire comme assistant")).click()
     a11y.check(ama)
     ama.get_by_label("Adresse (numéro et rue)").fill("3 rue des Lilas")
+    ama.get_by_label("Code postal").fill("670")
+    ama.get_by_label("Commune").fill("Strasbourg")  # leaving the postcode: changed, in error
     ama.get_by_label("Code postal").fill("67000")
-    ama.get_by_label("Commune").fill("Strasbourg")
     ama.get_by_label("Assistant(e) maternel(le) agréé(e)").check()
     ama.get_by_label("Numéro de sécurité sociale").fill("278027512345627")
     ama.get_by_label("IBAN du compte").fill("FR76 3000 6000 0112 3456 7890 189")
@@ -246,6 +247,33 @@ def test_browser_journey(browser, live_server):
         parent.get_by_role("link", name=name).click()
         a11y.check(parent)
         assert "Nadia Benali" in parent.content()
+
+    # --- Help and the measurement of journeys ----------------------------------------------
+    parent.goto(base + "/")
+    parent.get_by_role("link", name="Contacter l'assistance").click()
+    a11y.check(parent)
+    parent.get_by_label("La démarche concernée").select_option("declaration-mensuelle")
+    parent.get_by_label("Votre question").fill("Comment déclarer une semaine de congés ?")
+    parent.get_by_role("button", name="Envoyer").click()
+    a11y.check(parent)
+    assert "Votre message est envoyé" in parent.content()
+    parent.get_by_role("link", name="Mesure des parcours").click()
+    a11y.check(parent)
+
+    # The page script sent the childminder's field events, names only, in order.
+    from unefois.journeys.capture.models import JourneyEvent
+
+    postcode = list(
+        JourneyEvent.objects.filter(procedure="inscription-salarie", field="postcode")
+        .order_by("seq")
+        .values_list("activity", "error_code")
+    )
+    assert postcode[:3] == [
+        ("field_focused", ""),
+        ("field_changed", ""),
+        ("field_error", "format"),
+    ], postcode
+    assert JourneyEvent.objects.filter(activity="support_contact").count() == 1
 
     assert a11y.pages > 30
     assert not a11y.problems, "\n".join(a11y.problems)

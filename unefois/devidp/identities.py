@@ -112,6 +112,21 @@ DEMO: list[dict] = [
             "email": "sophie.leroy@example.fr",
         },
     },
+    {
+        "sub": stable_sub("claire.roussel"),
+        "role": "agent",
+        "description": "agent de l'assistance : accès à la gestion (parcours des usagers)",
+        "acr": ACR_FAIBLE,
+        "claims": {
+            "given_name": "Claire",
+            "family_name": "Roussel",
+            "birthdate": "1982-07-08",
+            "gender": "female",
+            "birthplace": "67482",
+            "birthcountry": "99100",
+            "email": "claire.roussel@example.fr",
+        },
+    },
 ]
 
 TEST_ONLY: list[dict] = [

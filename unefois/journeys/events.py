@@ -110,6 +110,7 @@ PROCEDURES: dict[str, str] = {
 
 #: Steps (pages) of the procedures as the platform shows them.
 STEPS: dict[str, str] = {
+    "recherche": "Recherche du salarié",
     "questions": "Questions",
     "verification": "Vérification des réponses",
     "declaration": "Déclaration du mois",
@@ -130,6 +131,12 @@ ERROR_CODES: dict[str, str] = {
     "decimal_separator": "Nombre d'heures illisible (virgule ou point ?)",
     "hours_out_of_range": "Nombre d'heures hors de la plage admise",
     "weeks_out_of_range": "Nombre de semaines hors de la plage admise",
+    "negative": "Valeur négative",
+    "choice_invalid": "Réponse hors des choix proposés",
+    "not_found": "Personne introuvable (numéro ou nom)",
+    "stale_version": "Déclaration modifiée entre-temps",
+    "refused": "Déclaration refusée par les contrôles",
+    "other": "Autre erreur",
 }
 
 
@@ -172,6 +179,8 @@ FIELD_LABELS: dict[str, str] = {
     "extra_hours": "Heures en plus",
     "conges": "Jours de congés payés pris",
     "motif": "Motif de la correction",
+    "numero": "Numéro de salarié (recherche)",
+    "nom": "Nom de naissance du salarié (recherche)",
 }
 
 SEGMENT_LABELS: dict[str, str] = {

@@ -140,18 +140,28 @@ def derive_from_answers(result: Plan, cleaned: dict[str, Any]) -> None:
             values[item.need.key] = item.value
 
 
+class FieldError(ValueError):
+    """A refused answer: the French message shown to the person, and a short code naming the
+    cause (the error codes of ``unefois.journeys.events``, for the measurement of journeys)."""
+
+    def __init__(self, message: str, code: str) -> None:
+        super().__init__(message)
+        self.code = code
+
+
 class AnswerError(ValueError):
-    def __init__(self, errors: dict[str, str]) -> None:
+    def __init__(self, errors: dict[str, str], codes: dict[str, str] | None = None) -> None:
         self.errors = errors
+        self.codes = codes or {}
         super().__init__("; ".join(f"{k} : {v}" for k, v in errors.items()))
 
 
 def clean(need: Need, raw: Any) -> Any:
-    """Check and convert one answer; raise ValueError with a French message."""
+    """Check and convert one answer; raise FieldError with a French message and its code."""
     text = "" if raw is None or isinstance(raw, dict) else str(raw).strip()
     if need.kind != "schedule" and not text:
         if need.required:
-            raise ValueError("Ce champ est obligatoire.")
+            raise FieldError("Ce champ est obligatoire.", "required")
         return None
     if need.kind == "schedule":
         return clean_schedule(raw)
@@ -159,43 +169,50 @@ def clean(need: Need, raw: Any) -> Any:
         try:
             return dt.date.fromisoformat(text).isoformat()
         except ValueError:
-            raise ValueError("Indiquez une date, par exemple 2025-09-01.") from None
+            raise FieldError("Indiquez une date, par exemple 2025-09-01.", "date_invalid") from None
     if need.kind in ("decimal", "money"):
         try:
             value = Decimal(text.replace(",", ".").replace(" ", "").replace("€", ""))
         except InvalidOperation:
-            raise ValueError("Indiquez un nombre, par exemple 4,50.") from None
+            raise FieldError("Indiquez un nombre, par exemple 4,50.", "number_invalid") from None
         if value < 0:
-            raise ValueError("La valeur ne peut pas être négative.")
+            raise FieldError("La valeur ne peut pas être négative.", "negative")
         return float(value)
     if need.kind == "integer":
         if not text.isdigit():
-            raise ValueError("Indiquez un nombre entier.")
+            raise FieldError("Indiquez un nombre entier.", "number_invalid")
         return int(text)
     if need.kind == "boolean":
         if text in ("oui", "true", "1", "on"):
             return True
         if text in ("non", "false", "0"):
             return False
-        raise ValueError("Répondez oui ou non.")
+        raise FieldError("Répondez oui ou non.", "choice_invalid")
     if need.kind == "choice":
         allowed = {value for value, _ in need.choices}
         if text not in allowed:
-            raise ValueError("Choisissez une des réponses proposées.")
+            raise FieldError("Choisissez une des réponses proposées.", "choice_invalid")
         return text
     if need.kind == "postcode":
         if not re.fullmatch(r"\d{5}", text):
-            raise ValueError("Le code postal a 5 chiffres, par exemple 67000.")
+            raise FieldError("Le code postal a 5 chiffres, par exemple 67000.", "format")
         return text
     if need.kind == "iban":
         compact = text.replace(" ", "").upper()
-        if not re.fullmatch(r"[A-Z]{2}\d{2}[A-Z0-9]{11,30}", compact) or not _iban_ok(compact):
-            raise ValueError("Cet IBAN n'est pas valide : vérifiez-le sur votre RIB.")
+        if not re.fullmatch(r"[A-Z]{2}\d{2}[A-Z0-9]{11,30}", compact):
+            raise FieldError("Cet IBAN n'est pas valide : vérifiez-le sur votre RIB.", "format")
+        if not _iban_ok(compact):
+            raise FieldError(
+                "Cet IBAN n'est pas valide : vérifiez-le sur votre RIB.", "iban_checksum"
+            )
         return compact
     if need.kind == "nir":
         compact = text.replace(" ", "")
-        if not re.fullmatch(r"[12]\d{12}\d{2}", compact) or not _nir_ok(compact):
-            raise ValueError("Le numéro de sécurité sociale a 15 chiffres (clé comprise).")
+        message = "Le numéro de sécurité sociale a 15 chiffres (clé comprise)."
+        if not re.fullmatch(r"[12]\d{12}\d{2}", compact):
+            raise FieldError(message, "nir_format")
+        if not _nir_ok(compact):
+            raise FieldError(message, "nir_key")
         return compact
     return text
 
@@ -206,7 +223,7 @@ WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", 
 def clean_schedule(raw: Any) -> dict[str, float]:
     """A typical week: hours per weekday (a day left blank is not worked)."""
     if not isinstance(raw, dict):
-        raise ValueError("Indiquez les heures de chaque jour travaillé.")
+        raise FieldError("Indiquez les heures de chaque jour travaillé.", "required")
     week: dict[str, float] = {}
     for day in WEEKDAYS:
         text = str(raw.get(day) or "").strip().replace(",", ".")
@@ -215,13 +232,18 @@ def clean_schedule(raw: Any) -> dict[str, float]:
         try:
             hours = float(text)
         except ValueError:
-            raise ValueError("Indiquez des heures en chiffres, par exemple 9 ou 8,5.") from None
+            raise FieldError(
+                "Indiquez des heures en chiffres, par exemple 9 ou 8,5.", "number_invalid"
+            ) from None
         if hours < 0 or hours > 13:
-            raise ValueError("Une journée compte entre 0 et 13 heures (repos de 11 heures).")
+            raise FieldError(
+                "Une journée compte entre 0 et 13 heures (repos de 11 heures).",
+                "hours_out_of_range",
+            )
         if hours:
             week[day] = hours
     if not week:
-        raise ValueError("Indiquez au moins un jour travaillé.")
+        raise FieldError("Indiquez au moins un jour travaillé.", "required")
     return week
 
 
@@ -235,6 +257,22 @@ def _nir_ok(nir: str) -> bool:
     return 97 - int(nir[:13]) % 97 == int(nir[13:])
 
 
+def check_answers(result: Plan, answers: dict[str, Any]) -> dict[str, Any]:
+    """The cleaned answers to the asked needs; AnswerError with every refused one."""
+    errors: dict[str, str] = {}
+    codes: dict[str, str] = {}
+    cleaned: dict[str, Any] = {}
+    for item in result.asked:
+        try:
+            cleaned[item.need.key] = clean(item.need, answers.get(item.need.key))
+        except FieldError as exc:
+            errors[item.need.key] = str(exc)
+            codes[item.need.key] = exc.code
+    if errors:
+        raise AnswerError(errors, codes)
+    return cleaned
+
+
 @transaction.atomic
 def complete(
     result: Plan,
@@ -245,15 +283,7 @@ def complete(
 ) -> ProcedureRun:
     """Check the answers to the asked needs, record every new fact with its provenance, and
     record the run's counts. Raises AnswerError (nothing recorded) on a bad answer."""
-    errors: dict[str, str] = {}
-    cleaned: dict[str, Any] = {}
-    for item in result.asked:
-        try:
-            cleaned[item.need.key] = clean(item.need, answers.get(item.need.key))
-        except ValueError as exc:
-            errors[item.need.key] = str(exc)
-    if errors:
-        raise AnswerError(errors)
+    cleaned = check_answers(result, answers)
     derive_from_answers(result, cleaned)
     context = dict(result.context, **(extra_subjects or {}))
     slug = result.procedure.slug

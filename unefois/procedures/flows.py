@@ -60,7 +60,7 @@ def finish(result: engine.Plan, answers: dict, user, typed: int | None = None):
         employee: Person = result.context["employee"]
         child = result.context.get("child")
         # The contract's terms are recorded by do_hire (source: the employer).
-        cleaned = _clean_all(result, answers)
+        cleaned = engine.check_answers(result, answers)
         terms = {k: v for k, v in result.values().items() if k != "start_date" and v is not None}
         terms.update({k: v for k, v in cleaned.items() if k != "start_date" and v is not None})
         weeks = int(terms.get("weeks_per_year") or 52)
@@ -80,7 +80,7 @@ def finish(result: engine.Plan, answers: dict, user, typed: int | None = None):
         return run, contract
     if slug == catalogue.END_OF_CONTRACT.slug:
         contract: Contract = result.context["contract"]
-        cleaned = _clean_all(result, answers)
+        cleaned = engine.check_answers(result, answers)
         end_date = dt.date.fromisoformat(cleaned["end_date"])
         if end_date < contract.start_date:
             raise FlowError("La fin du contrat ne peut pas précéder son début.")
@@ -88,18 +88,6 @@ def finish(result: engine.Plan, answers: dict, user, typed: int | None = None):
         do_end_contract(user, contract, end_date, cleaned["end_reason"])
         return run, contract
     return engine.complete(result, answers, user, typed), person
-
-
-def _clean_all(result: engine.Plan, answers: dict) -> dict:
-    errors, cleaned = {}, {}
-    for item in result.asked:
-        try:
-            cleaned[item.need.key] = engine.clean(item.need, answers.get(item.need.key))
-        except ValueError as exc:
-            errors[item.need.key] = str(exc)
-    if errors:
-        raise engine.AnswerError(errors)
-    return cleaned
 
 
 def _set_roles(

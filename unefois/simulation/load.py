@@ -295,6 +295,14 @@ def _showcase(loader: Loader, first: int, last: int, counts: dict) -> None:
     employees = [i for i in DEMO if i.get("role") in ("ama", "ged")]
     if User.objects.filter(oidc_sub__in=[i["sub"] for i in DEMO]).exists():
         return
+    for agent in (i for i in DEMO if i.get("role") == "agent"):
+        claims = agent["claims"]
+        user = User.objects.create(
+            username=f"oidc-{agent['sub']}"[:150], oidc_sub=agent["sub"], is_staff=True
+        )
+        Person.objects.create(
+            user=user, display_name=f"{claims['given_name']} {claims['family_name']}"
+        )
     for number, (parent_id, employee_id) in enumerate(zip(parents, employees, strict=False)):
         kind = employee_id["role"]
         claims_p, claims_e = parent_id["claims"], employee_id["claims"]

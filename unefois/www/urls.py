@@ -1,14 +1,18 @@
 from django.urls import path
 
-from .views import documents, employee, parent, procedures, shared
+from .views import backoffice, documents, employee, parent, procedures, shared
 
 app_name = "www"
 
 urlpatterns = [
     path("", shared.home, name="home"),
     path("mes-donnees/", shared.my_data, name="my_data"),
+    path("assistance/", shared.support, name="support"),
+    path("mesure-des-parcours/", shared.measurement, name="measurement"),
     path("demarches/<slug:slug>/", procedures.questions, name="procedure"),
     path("demarches/<slug:slug>/verifier/", procedures.check, name="procedure_check"),
+    path("gestion/", backoffice.home, name="backoffice"),
+    path("gestion/parcours/", backoffice.journeys_report, name="backoffice_journeys"),
     path("parent/", parent.dashboard, name="parent"),
     path("parent/embaucher/", parent.hire, name="hire"),
     path("parent/contrats/<int:pk>/", parent.contract, name="contract"),

@@ -1,4 +1,6 @@
 from django import template
+from django.urls import reverse
+from django.utils.html import format_html
 
 from unefois.www.views.common import euros as _euros
 
@@ -51,3 +53,13 @@ PAJEMPLOI_LABELS = {
 @register.filter
 def pajemploi_label(key):
     return PAJEMPLOI_LABELS.get(key, key.replace("_", " "))
+
+
+@register.simple_tag
+def journey_attrs(journey):
+    """The attributes that let ``journey.js`` measure a form (nothing when not measured)."""
+    if not journey:
+        return ""
+    return format_html(
+        ' data-journey="{}" data-journey-url="{}"', journey.token(), reverse("journeys:event")
+    )

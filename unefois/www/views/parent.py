@@ -19,6 +19,8 @@ from unefois.declarations import services as declarations
 from unefois.declarations.models import Declaration
 from unefois.facts import services as vault
 from unefois.facts.models import SubjectType
+from unefois.journeys.capture import services as journeys
+from unefois.journeys.events import Activity
 from unefois.procedures import catalogue, flows
 from unefois.rules.intake import InputError
 
@@ -74,12 +76,19 @@ def hire(request):
     person = person_of(request)
     errors: dict[str, str] = {}
     values = {"numero": "", "nir": "", "nom": ""}
+    journey = journeys.case(request, catalogue.HIRE.slug, "", "recherche")
+    if request.method == "GET":
+        journeys.record(journey, Activity.STEP_VIEWED)
     if request.method == "POST":
+        journeys.record(journey, Activity.SUBMITTED)
         values = {k: request.POST.get(k, "").strip() for k in values}
         if not values["numero"] and not (values["nir"] and values["nom"]):
             errors["numero"] = (
                 "Indiquez le numéro de salarié, ou bien le numéro de sécurité sociale et le nom "
                 "de naissance."
+            )
+            journeys.record(
+                journey, Activity.VALIDATION_ERROR, field="numero", error_code="required"
             )
         else:
             employee = flows.find_employee(values["numero"], values["nir"], values["nom"])
@@ -87,6 +96,9 @@ def hire(request):
                 errors["numero"] = (
                     "Aucun salarié inscrit ne correspond. Vérifiez le numéro ; si la personne "
                     "n'est pas encore inscrite, demandez-lui de s'inscrire sur unefois."
+                )
+                journeys.record(
+                    journey, Activity.VALIDATION_ERROR, field="numero", error_code="not_found"
                 )
             else:
                 children = list(person.children.all())
@@ -98,7 +110,7 @@ def hire(request):
     return render(
         request,
         "www/hire.html",
-        {"errors": errors, "values": values},
+        {"errors": errors, "values": values, "journey": journey},
         status=400 if errors else 200,
     )
 
@@ -144,6 +156,7 @@ def _events_from_post(request, contract: Contract, period: int) -> tuple[dict, i
             by_reason[reason] = ticked
     extra: dict[dt.date, float] = {}
     errors: dict[str, str] = {}
+    codes: dict[str, str] = {}
     every_day = {d.isoformat(): d for d in _month_days(period)}
     for iso, day in every_day.items():
         text = request.POST.get(f"extra_{iso}", "").strip().replace(",", ".")
@@ -155,9 +168,11 @@ def _events_from_post(request, contract: Contract, period: int) -> tuple[dict, i
             errors[f"extra_{iso}"] = (
                 f"Heures en plus du {day:%d/%m} : indiquez un nombre, par exemple 1,5."
             )
+            codes.setdefault("extra_hours", "number_invalid")
             continue
         if not 0 < hours <= 6:
             errors[f"extra_{iso}"] = f"Heures en plus du {day:%d/%m} : entre 0 et 6 heures."
+            codes.setdefault("extra_hours", "hours_out_of_range")
             continue
         extra[day] = hours
     leave = request.POST.get("conges", "").strip()
@@ -165,17 +180,21 @@ def _events_from_post(request, contract: Contract, period: int) -> tuple[dict, i
     if leave:
         if not leave.isdigit() or int(leave) > 30:
             errors["conges"] = "Jours de congés payés pris : un nombre entier de 0 à 30."
+            codes["conges"] = "number_invalid"
         else:
             leave_days = float(leave)
     if errors:
-        raise _FormError(errors)
+        raise _FormError(errors, codes)
     events = declarations.events_from_days(by_reason, extra, leave_days)
     return events, declarations.typed_fields(events)
 
 
 class _FormError(Exception):
-    def __init__(self, errors: dict[str, str]) -> None:
+    """Refused fields: the messages by input name, the codes by measured field."""
+
+    def __init__(self, errors: dict[str, str], codes: dict[str, str]) -> None:
         self.errors = errors
+        self.codes = codes
 
 
 @employer_required
@@ -202,21 +221,31 @@ def declare(request, pk: int, period: int):
     events: dict = {}
     typed = 0
     errors: dict[str, str] = {}
+    window = declarations.window(period)
+    journey = journeys.case(request, "declaration-mensuelle", f"{c.pk}:{period}", "declaration")
+    if request.method == "GET":
+        journeys.record(journey, Activity.STEP_VIEWED)
     if request.method == "POST":
+        confirming = request.POST.get("action") == "confirmer"
+        if confirming:
+            journeys.record(journey, Activity.SUBMITTED)
         try:
             events, typed = _events_from_post(request, c, period)
         except _FormError as exc:
             errors = exc.errors
-        if not errors and request.POST.get("action") == "confirmer":
+            journeys.validation_errors(journey, exc.codes)
+        if not errors and confirming:
             try:
                 declaration, created = declaration_actions.do_declare(
                     request.user, c, period, events, end
                 )
             except (declaration_actions.DeclarationError, InputError) as exc:
                 errors["declaration"] = str(exc)
+                journeys.record(journey, Activity.VALIDATION_ERROR, error_code="refused")
             else:
                 if created:
                     _record_run(request.user, declaration, typed, t)
+                    journeys.close(journey, late=window.state(_today()) == "late")
                     messages.success(
                         request,
                         f"La déclaration de {declarations.month_label(period)} est enregistrée.",
@@ -227,7 +256,6 @@ def declare(request, pk: int, period: int):
     except InputError as exc:
         slip = None
         errors.setdefault("declaration", str(exc))
-    window = declarations.window(period)
     return render(
         request,
         "www/declare.html",
@@ -244,6 +272,7 @@ def declare(request, pk: int, period: int):
             "window_state": window.state(_today()),
             "typed": typed,
             "final": bool(end),
+            "journey": journey,
         },
         status=400 if errors else 200,
     )
@@ -279,15 +308,23 @@ def correct(request, pk: int):
         t.get("schedule") or {}, declarations.first_day(period), declarations.last_day(period)
     )
     errors: dict[str, str] = {}
-    events = declaration.current_version.events
+    events = old_events = declaration.current_version.events
+    journey = journeys.latest_case(
+        request, "declaration-mensuelle", f"{c.pk}:{period}", "correction"
+    )
+    if request.method == "GET":
+        journeys.record(journey, Activity.STEP_VIEWED)
     if request.method == "POST":
+        journeys.record(journey, Activity.SUBMITTED)
         try:
             events, _ = _events_from_post(request, c, period)
         except _FormError as exc:
             errors = exc.errors
+            journeys.validation_errors(journey, exc.codes)
         reason = request.POST.get("motif", "").strip()
         if not reason:
             errors["motif"] = "Indiquez le motif de la correction."
+            journeys.validation_errors(journey, {"motif": "required"})
         if not errors:
             try:
                 declaration_actions.do_correct(
@@ -302,9 +339,17 @@ def correct(request, pk: int):
                     "La déclaration a été modifiée entre-temps (par exemple "
                     "contestée) : rechargez la page avant de corriger."
                 )
+                journeys.validation_errors(journey, {"": "stale_version"})
             except declaration_actions.DeclarationError as exc:
                 errors["declaration"] = str(exc)
+                journeys.validation_errors(journey, {"": "refused"})
             else:
+                journeys.record(
+                    journey,
+                    Activity.CORRECTED,
+                    field=_changed_field(old_events, events),
+                    reason=reason,
+                )
                 messages.success(
                     request,
                     "La correction est enregistrée ; la version précédente reste consultable.",
@@ -322,9 +367,22 @@ def correct(request, pk: int):
             "errors": errors,
             **_form_state(period, days, events, request.POST if request.method == "POST" else None),
             "version": declaration.version,
+            "journey": journey,
         },
         status=400 if errors else 200,
     )
+
+
+def _changed_field(before: dict, after: dict) -> str:
+    """The part of the month a correction changed (the field the journey analyses name)."""
+    for field, key in (
+        ("absences", "absences"),
+        ("extra_hours", "extra_hours"),
+        ("conges", "leave_days_taken"),
+    ):
+        if (before or {}).get(key) != (after or {}).get(key):
+            return field
+    return ""
 
 
 WEEKDAY_NAMES = ("lundi", "mardi", "mercredi", "jeudi", "vendredi", "samedi", "dimanche")

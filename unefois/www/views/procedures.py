@@ -10,6 +10,8 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 
 from unefois.contracts.models import Contract
+from unefois.journeys.capture import services as journeys
+from unefois.journeys.events import Activity
 from unefois.people.models import Child, Person
 from unefois.procedures import catalogue, engine, flows
 
@@ -56,6 +58,12 @@ def _session_key(slug: str, context: dict) -> str:
     return f"procedure:{slug}:{_params(context)}"
 
 
+def _journey(request, slug: str, context: dict, step: str):
+    """The measured case of this run (hiring is one case from the search of the employee on)."""
+    subject = "" if slug == catalogue.HIRE.slug else _params(context)
+    return journeys.case(request, slug, subject, step)
+
+
 def _answers_from_post(request, plan: engine.Plan) -> dict:
     answers = {}
     for item in plan.asked:
@@ -87,19 +95,23 @@ def questions(request, slug: str):
     key = _session_key(slug, context)
     answers = request.session.get(key, {})
     errors: dict[str, str] = {}
+    journey = _journey(request, slug, context, "questions")
     if request.method == "POST":
         answers = _answers_from_post(request, plan)
-        for item in plan.asked:
-            try:
-                engine.clean(item.need, answers.get(item.need.key))
-            except ValueError as exc:
-                errors[item.need.key] = str(exc)
-        if not errors:
+        journeys.record(journey, Activity.SUBMITTED)
+        try:
+            engine.check_answers(plan, answers)
+        except engine.AnswerError as exc:
+            errors = exc.errors
+            journeys.validation_errors(journey, exc.codes)
+        else:
             request.session[key] = answers
             return redirect(reverse("www:procedure_check", args=[slug]) + _params(context))
     if not plan.asked and request.method == "GET":
         request.session[key] = {}
         return redirect(reverse("www:procedure_check", args=[slug]) + _params(context))
+    if request.method == "GET":
+        journeys.record(journey, Activity.STEP_VIEWED)
     return render(
         request,
         "www/procedure_questions.html",
@@ -110,6 +122,7 @@ def questions(request, slug: str):
             "errors": errors,
             "params": _params(context),
             "weekdays": WEEKDAY_LABELS,
+            "journey": journey,
         },
         status=400 if errors else 200,
     )
@@ -126,10 +139,13 @@ def check(request, slug: str):
     answers = request.session.get(key)
     if answers is None:
         return redirect(reverse("www:procedure", args=[slug]) + _params(context))
+    journey = _journey(request, slug, context, "verification")
     if request.method == "POST":
+        journeys.record(journey, Activity.SUBMITTED)
         try:
             _run, target = flows.finish(plan, answers, request.user, _typed(answers))
         except engine.AnswerError as exc:
+            journeys.validation_errors(journey, exc.codes)
             messages.error(request, "Certaines réponses sont à corriger.")
             request.session[key] = answers
             return render(
@@ -142,15 +158,19 @@ def check(request, slug: str):
                     "errors": exc.errors,
                     "params": _params(context),
                     "weekdays": WEEKDAY_LABELS,
+                    "journey": journey,
                 },
                 status=400,
             )
         except flows.FlowError as exc:
+            journeys.record(journey, Activity.VALIDATION_ERROR, error_code="refused")
             messages.error(request, str(exc))
             return redirect(reverse("www:procedure", args=[slug]) + _params(context))
+        journeys.close(journey)
         request.session.pop(key, None)
         messages.success(request, f"« {procedure.title} » : c'est enregistré.")
         return redirect(_after(slug, target))
+    journeys.record(journey, Activity.STEP_VIEWED)
     shown = []
     for item in plan.items:
         value = answers.get(item.need.key) if item.how == "ask" else item.value

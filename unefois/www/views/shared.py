@@ -93,7 +93,9 @@ def _demo_people() -> list:
         return []
     subs = [identity["sub"] for identity in DEMO]
     return list(
-        Person.objects.filter(user__oidc_sub__in=subs).order_by("-is_employer", "display_name")
+        Person.objects.filter(user__oidc_sub__in=subs)
+        .select_related("user")
+        .order_by("-is_employer", "-is_employee", "display_name")
     )
 
 
@@ -231,3 +233,88 @@ def _need_for(key: str):
             if need.key == key:
                 return need
     return None
+
+
+SUPPORT_MAX = 2000
+
+
+def support(request):
+    """« Contacter l'assistance » : a question in one's own words, about a procedure or not."""
+    from unefois.journeys.capture import services as journeys
+    from unefois.journeys.events import PROCEDURES
+
+    values = {
+        "demarche": request.GET.get("demarche", ""),
+        "message": "",
+        "email": "",
+    }
+    errors: dict[str, str] = {}
+    if request.method == "POST":
+        values = {k: request.POST.get(k, "").strip() for k in values}
+        if values["demarche"] not in PROCEDURES and values["demarche"] != "autre":
+            errors["demarche"] = "Choisissez la démarche concernée, ou « Autre question »."
+        if not values["message"]:
+            errors["message"] = "Écrivez votre question."
+        elif len(values["message"]) > SUPPORT_MAX:
+            errors["message"] = (
+                f"Votre message fait {len(values['message'])} caractères : "
+                f"{SUPPORT_MAX} au plus, raccourcissez-le."
+            )
+        if not request.user.is_authenticated:
+            from django.core.exceptions import ValidationError
+            from django.core.validators import validate_email
+
+            try:
+                validate_email(values["email"])
+            except ValidationError:
+                errors["email"] = (
+                    "Indiquez une adresse électronique valide, pour que nous puissions répondre."
+                )
+        if not errors:
+            procedure = "" if values["demarche"] == "autre" else values["demarche"]
+            journeys.contact_support(request, procedure, values["message"], values["email"])
+            messages.success(
+                request,
+                "Votre message est envoyé à l'équipe d'assistance, qui vous répondra.",
+            )
+            return redirect("www:home")
+    return render(
+        request,
+        "www/support.html",
+        {"values": values, "errors": errors, "procedures": PROCEDURES, "max": SUPPORT_MAX},
+        status=400 if errors else 200,
+    )
+
+
+def measurement(request):
+    """« Mesure des parcours » : what is measured, and the choice to say no."""
+    from unefois.journeys.capture import services as journeys
+
+    if request.method == "POST":
+        choice = request.POST.get("choix")
+        response = redirect("www:measurement")
+        if choice == "non":
+            response.set_cookie(
+                journeys.OPT_OUT_COOKIE,
+                "non",
+                max_age=395 * 86400,
+                samesite="Lax",
+                secure=request.is_secure(),
+            )
+            messages.success(
+                request, "C'est noté : vos parcours ne seront pas mesurés sur ce navigateur."
+            )
+        elif choice == "oui":
+            response.delete_cookie(journeys.OPT_OUT_COOKIE)
+            messages.success(request, "C'est noté : vos parcours seront mesurés, sans votre nom.")
+        return response
+    header = request.headers.get("DNT") == "1" or request.headers.get("Sec-GPC") == "1"
+    return render(
+        request,
+        "www/measurement.html",
+        {
+            "declined": journeys.declined(request),
+            "header": header,
+            "retention_days": journeys.retention().days,
+        },
+    )
