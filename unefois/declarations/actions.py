@@ -16,8 +16,8 @@ class DeclarationError(ValueError):
     """The declaration cannot be made as asked (the message is for the user)."""
 
 
-def _compute(contract: Contract, period: int, events: dict, end: dict | None = None):
-    data = services.draft_input(contract, period, events, end)
+def _compute(contract: Contract, period: int, events: dict, end: dict | None = None, terms=None):
+    data = services.draft_input(contract, period, events, end, terms)
     _, slip = services.compute(data)
     if slip.errors:
         raise DeclarationError(" ".join(f.message for f in slip.errors))
@@ -25,9 +25,15 @@ def _compute(contract: Contract, period: int, events: dict, end: dict | None = N
 
 
 def do_declare(
-    actor, contract: Contract, period: int, events: dict | None = None, end: dict | None = None
+    actor,
+    contract: Contract,
+    period: int,
+    events: dict | None = None,
+    end: dict | None = None,
+    terms: dict | None = None,
 ) -> tuple[Declaration, bool]:
     """Declare a month (once: a second submission returns the first declaration).
+    ``terms``: the contract's facts when the caller has already read them.
 
     Returns the declaration and whether it was created now.
     """
@@ -35,7 +41,7 @@ def do_declare(
     if existing is not None:
         return existing, False
     events = events or {}
-    data, slip = _compute(contract, period, events, end)
+    data, slip = _compute(contract, period, events, end, terms)
     try:
         with transaction.atomic():
             declaration = Declaration.objects.create(

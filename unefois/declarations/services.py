@@ -114,9 +114,11 @@ def _runs(days: list[dt.date]):
         yield start, previous
 
 
-def household(contract: Contract) -> dict[str, Any]:
-    """What the rules need about the household, from the vault (employer and child)."""
-    employer = vault.values(SubjectType.PERSON, contract.employer_id)
+def household(contract: Contract, employer: dict | None = None) -> dict[str, Any]:
+    """What the rules need about the household, from the vault (employer and child);
+    ``employer``: the employer's facts when already read."""
+    if employer is None:
+        employer = vault.values(SubjectType.PERSON, contract.employer_id)
     out: dict[str, Any] = {}
     for key in ("monthly_resources", "annual_resources", "single_parent", "aeeh_children", "cmg"):
         if employer.get(key) not in (None, ""):
@@ -175,14 +177,20 @@ def _line(results: dict, code: str) -> str:
 
 
 def draft_input(
-    contract: Contract, period: int, events: dict | None = None, end: dict | None = None
+    contract: Contract,
+    period: int,
+    events: dict | None = None,
+    end: dict | None = None,
+    terms: dict | None = None,
 ) -> dict:
-    """The payslip input of a contract's month: contract facts, calendar, history, events."""
+    """The payslip input of a contract's month: contract facts (``terms`` when already
+    read), calendar, history, events."""
     employer = vault.values(SubjectType.PERSON, contract.employer_id)
     data = contract_terms.payslip_input(
         contract,
         period,
-        household=household(contract),
+        values=terms,
+        household=household(contract, employer),
         alsace_moselle=bool(employer.get("alsace_moselle")),
     )
     data["history"] = history(contract, period)
@@ -238,15 +246,14 @@ def record_of(slip: explain.Payslip) -> dict:
     """What a declaration version keeps of its payslip: every amount by line code, the
     figures declared to Pajemploi and the warnings. The explanations (labels, formulas,
     references) are rebuilt from the stored inputs when shown (``explained``)."""
-    data = slip.as_dict()
+    # Built from the payslip's attributes (not ``as_dict``, which also writes out every
+    # line's explanation: a tenth of the cost of a confirmation).
     return {
-        "mois": data["mois"],
-        "salarie": data["salarie"],
-        "lignes": [{"code": line["code"], "montant": line["montant"]} for line in data["lignes"]],
-        "declaration_pajemploi": data["declaration_pajemploi"],
-        "avertissements": [
-            {"code": f["code"], "message": f["message"]} for f in data["avertissements"]
-        ],
+        "mois": slip.month,
+        "salarie": slip.employee,
+        "lignes": [{"code": line.code, "montant": str(line.amount)} for line in slip.lines],
+        "declaration_pajemploi": {k: str(v) for k, v in slip.declaration.items()},
+        "avertissements": [{"code": f.code, "message": f.message} for f in slip.warnings],
     }
 
 

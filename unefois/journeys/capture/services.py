@@ -4,7 +4,9 @@
   forth between the steps, or coming back the next day, stays in one case until it is
   confirmed or abandoned; a correction or a support contact joins the case it is about.
 - Every event gets a server-side timestamp and the next sequence number of its case (the
-  sequence breaks ties between events of the same instant).
+  sequence breaks ties between events of the same instant). A request's events are kept on its
+  cases and written together when the response leaves (``JourneyMiddleware``): one short
+  transaction per case and request, whatever the number of events.
 - The person appears only as ``events.pseudonym`` of the account id; no name, no NIR, no value
   typed in a field is ever recorded.
 - Nothing is recorded when the browser says « Do Not Track » or « Global Privacy Control », when
@@ -14,6 +16,7 @@
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import datetime as dt
 import hashlib
 import hmac
@@ -86,18 +89,53 @@ def user_pseudonym(request) -> str:
     return pseudonym(user.pk, _secret())
 
 
-@dataclass(frozen=True)
+@dataclass
 class Case:
-    """The current case of a procedure in a page (``None`` stands for « not measured »)."""
+    """The current case of a procedure in a page (``None`` stands for « not measured »), with
+    the events recorded on it and not written yet."""
 
     case_id: str
     procedure: str
     step: str
+    pending: list[Event] = dataclasses.field(default_factory=list, repr=False)
+    new: dict | None = dataclasses.field(
+        default=None, repr=False
+    )  # the row to create at the first flush
+    status: str | None = None  # the state to give the case at the next flush
 
     def token(self) -> str:
         """What the page script sends back with its field events (signed: it cannot be
         forged to write into someone else's case)."""
         return signing.dumps([self.case_id, self.procedure, self.step], salt=TOKEN_SALT)
+
+
+@dataclass(frozen=True)
+class Event:
+    """One event to append. ``at`` is when it happened by the server's clock (for the page
+    script's events: the time of receipt minus the delay the script measured); ``clamped``
+    events are never stamped before the previous event of their case."""
+
+    activity: Activity
+    field: str = ""
+    error_code: str = ""
+    reason: str = ""
+    step: str | None = None
+    at: dt.datetime = dataclasses.field(default_factory=timezone.now)
+    clamped: bool = True
+
+
+def _attach(request, current: Case | None) -> Case | None:
+    """The case is written when the response leaves (``JourneyMiddleware``)."""
+    if current is not None:
+        cases = request.__dict__.setdefault("_journey_cases", [])
+        if all(c is not current for c in cases):
+            cases.append(current)
+    return current
+
+
+def flush_request(request) -> None:
+    for current in request.__dict__.pop("_journey_cases", []):
+        flush(current)
 
 
 def _subject(procedure: str, subject: str) -> str:
@@ -110,44 +148,34 @@ def case(request, procedure: str, subject: str, step: str) -> Case | None:
     ``procedure_started`` event) if there is none yet; ``None`` when not measured."""
     if declined(request) or not request.user.is_authenticated:
         return None
+    user_id = user_pseudonym(request)
+    subject_id = _subject(procedure, subject)
     try:
-        with transaction.atomic():
-            current = _open(request, procedure, subject, step)
+        case_id = (
+            JourneyCase.objects.filter(user_id=user_id, subject=subject_id, status=CaseStatus.OPEN)
+            .order_by("-opened_at")
+            .values_list("case_id", flat=True)
+            .first()
+        )
     except DatabaseError:
         logger.warning("parcours non mesuré (%s) : base indisponible", procedure)
         return None
+    if case_id is not None:
+        current = Case(case_id, procedure, step)
+    else:
+        current = Case(
+            secrets.token_hex(16),
+            procedure,
+            step,
+            new={"user_id": user_id, "subject": subject_id, "segment": segment_of(request)},
+        )
+        record(current, Activity.PROCEDURE_STARTED)
     carried = request.POST.get(FORM_FIELD) if request.method == "POST" else None
     if carried:
         # the field events the script had not sent yet when the form left
         with contextlib.suppress(BadEventsError):
-            record_many(current, client_events(carried))
-    return current
-
-
-def _open(request, procedure: str, subject: str, step: str) -> Case:
-    user_id = user_pseudonym(request)
-    subject_id = _subject(procedure, subject)
-    case_id = (
-        JourneyCase.objects.filter(user_id=user_id, subject=subject_id, status=CaseStatus.OPEN)
-        .order_by("-opened_at")
-        .values_list("case_id", flat=True)
-        .first()
-    )
-    if case_id is not None:
-        return Case(case_id, procedure, step)
-    now = timezone.now()
-    created = JourneyCase.objects.create(
-        case_id=secrets.token_hex(16),
-        user_id=user_id,
-        procedure=procedure,
-        subject=subject_id,
-        segment=segment_of(request),
-        opened_at=now,
-        last_at=now,
-    )
-    current = Case(created.case_id, procedure, step)
-    record(current, Activity.PROCEDURE_STARTED)
-    return current
+            current.pending.extend(client_events(carried))
+    return _attach(request, current)
 
 
 def latest_case(request, procedure: str, subject: str | None, step: str) -> Case | None:
@@ -159,7 +187,7 @@ def latest_case(request, procedure: str, subject: str | None, step: str) -> Case
     if subject is not None:
         found = found.filter(subject=_subject(procedure, subject))
     case_id = found.order_by("-last_at").values_list("case_id", flat=True).first()
-    return None if case_id is None else Case(case_id, procedure, step)
+    return None if case_id is None else _attach(request, Case(case_id, procedure, step))
 
 
 FIELD_NAME = re.compile(r"[a-z][a-z0-9_]{0,39}")
@@ -182,14 +210,15 @@ def client_events(raw: str) -> list[Event]:
         raise BadEventsError("JSON illisible") from None
     if not isinstance(items, list) or not 0 < len(items) <= MAX_BATCH:
         raise BadEventsError(f"entre 1 et {MAX_BATCH} événements attendus")
+    received = timezone.now()
     events = []
     for item in items:
         if not (isinstance(item, list) and len(item) == 4):
             raise BadEventsError("événement mal formé")
-        activity, field, code, age = item
+        activity, name, code, age = item
         if activity not in CLIENT_ACTIVITIES:
             raise BadEventsError(f"activité non acceptée : {str(activity)[:30]}")
-        if not isinstance(field, str) or not FIELD_NAME.fullmatch(field):
+        if not isinstance(name, str) or not FIELD_NAME.fullmatch(name):
             raise BadEventsError("nom de champ invalide")
         if not isinstance(code, str) or len(code) > 30:
             raise BadEventsError("code d'erreur invalide")
@@ -198,9 +227,9 @@ def client_events(raw: str) -> list[Event]:
         events.append(
             Event(
                 Activity(activity),
-                field=field,
+                field=name,
                 error_code=code if activity == Activity.FIELD_ERROR else "",
-                age=dt.timedelta(milliseconds=age),
+                at=received - dt.timedelta(milliseconds=age),
             )
         )
     return events
@@ -218,21 +247,7 @@ def case_from_token(request, token: str) -> Case | None:
         mine = JourneyCase.objects.filter(pk=case_id, user_id=user_pseudonym(request)).exists()
     except DatabaseError:
         return None
-    return Case(case_id, procedure, step) if mine else None
-
-
-@dataclass(frozen=True)
-class Event:
-    """One event to append; ``age`` is how long ago it happened, as measured by the page script
-    (its timestamp is the server's clock minus that delay)."""
-
-    activity: Activity
-    field: str = ""
-    error_code: str = ""
-    reason: str = ""
-    step: str | None = None
-    at: dt.datetime | None = None
-    age: dt.timedelta = dt.timedelta(0)
+    return _attach(request, Case(case_id, procedure, step)) if mine else None
 
 
 def record(
@@ -243,68 +258,16 @@ def record(
     error_code: str = "",
     reason: str = "",
     step: str | None = None,
-    at: dt.datetime | None = None,
-) -> bool:
-    """Append one event to the case, numbered after the previous one. Returns False when the
-    case is unknown, closed to new events, or full."""
-    return record_many(current, [Event(activity, field, error_code, reason, step, at)]) > 0
-
-
-def record_many(current: Case | None, events: list[Event]) -> int:
-    """Append events in their order, with the next sequence numbers of the case and timestamps
-    that never go back in time. Returns how many were written (none when the case is unknown or
-    full; a database failure drops them: it never fails the person's page)."""
-    if current is None or not events:
-        return 0
-    try:
-        with transaction.atomic():
-            return _append(current, events)
-    except DatabaseError:
-        logger.warning("%d événements de parcours perdus (%s)", len(events), current.procedure)
-        return 0
-
-
-def _append(current: Case, events: list[Event]) -> int:
-    # The case row is locked (PostgreSQL) or the database is (SQLite, IMMEDIATE transactions):
-    # concurrent requests of one case get consecutive numbers, never the same.
-    case = JourneyCase.objects.select_for_update().filter(pk=current.case_id).first()
-    if case is None:
-        return 0
-    events = events[: max(0, MAX_EVENTS_PER_CASE - case.last_seq)]
-    if not events:
-        return 0
-    now = timezone.now()
-    rows = []
-    last_at, seq = case.last_at, case.last_seq
-    for event in events:
-        at = event.at or (now - event.age)
-        last_at = at if event.at else max(at, last_at)
-        seq += 1
-        code = event.error_code
-        rows.append(
-            JourneyEvent(
-                case_id=case.case_id,
-                seq=seq,
-                activity=event.activity.value,
-                timestamp=last_at,
-                user_id=case.user_id,
-                procedure=current.procedure,
-                step=current.step if event.step is None else event.step,
-                field=event.field[:40],
-                error_code=code if code in ERROR_CODES else ("other" if code else ""),
-                segment=case.segment,
-                reason=event.reason[:2000],
-            )
-        )
-    JourneyEvent.objects.bulk_create(rows)
-    JourneyCase.objects.filter(pk=case.case_id).update(last_seq=seq, last_at=last_at)
-    return len(rows)
+) -> None:
+    """Add one event to the case (written with the response, in order)."""
+    if current is not None:
+        current.pending.append(Event(activity, field, error_code, reason, step))
 
 
 def validation_errors(current: Case | None, codes: dict[str, str]) -> None:
     """One ``validation_error`` per refused field, with its code."""
-    for field, code in codes.items():
-        record(current, Activity.VALIDATION_ERROR, field=field, error_code=code)
+    for name, code in codes.items():
+        record(current, Activity.VALIDATION_ERROR, field=name, error_code=code)
 
 
 def close(current: Case | None, *, late: bool = False) -> None:
@@ -315,7 +278,71 @@ def close(current: Case | None, *, late: bool = False) -> None:
     record(current, Activity.CONFIRMED)
     if late:
         record(current, Activity.LATE_DECLARATION)
-    JourneyCase.objects.filter(pk=current.case_id).update(status=CaseStatus.CONFIRMED)
+    current.status = CaseStatus.CONFIRMED
+
+
+def flush(current: Case) -> int:
+    """Write the case's pending events, numbered after its last one, with timestamps that
+    never go back in time. Returns how many were written (none when the case is unknown or
+    full; a database failure drops them: a measurement never fails the person's page)."""
+    events, current.pending = current.pending, []
+    status, current.status = current.status, None
+    if not events and status is None:
+        return 0
+    try:
+        with transaction.atomic():
+            return _append(current, events, status)
+    except DatabaseError:
+        logger.warning("%d événements de parcours perdus (%s)", len(events), current.procedure)
+        return 0
+
+
+def _append(current: Case, events: list[Event], status: str | None) -> int:
+    if current.new is not None:
+        first = events[0].at if events else timezone.now()
+        case = JourneyCase(
+            case_id=current.case_id,
+            procedure=current.procedure,
+            opened_at=first,
+            last_at=first,
+            **current.new,
+        )
+        current.new = None
+    else:
+        # The case row is locked (PostgreSQL) or the database is (SQLite, IMMEDIATE
+        # transactions): concurrent requests of one case get consecutive numbers.
+        case = JourneyCase.objects.select_for_update().filter(pk=current.case_id).first()
+        if case is None:
+            return 0
+    events = events[: max(0, MAX_EVENTS_PER_CASE - case.last_seq)]
+    rows = []
+    for event in events:
+        case.last_at = max(event.at, case.last_at) if event.clamped else event.at
+        case.last_seq += 1
+        code = event.error_code
+        rows.append(
+            JourneyEvent(
+                case_id=case.case_id,
+                seq=case.last_seq,
+                activity=event.activity.value,
+                timestamp=case.last_at,
+                user_id=case.user_id,
+                procedure=current.procedure,
+                step=current.step if event.step is None else event.step,
+                field=event.field[:40],
+                error_code=code if code in ERROR_CODES else ("other" if code else ""),
+                segment=case.segment,
+                reason=event.reason[:2000],
+            )
+        )
+    if status is not None:
+        case.status = status
+    if case._state.adding:
+        case.save(force_insert=True)
+    else:
+        case.save(update_fields=["last_seq", "last_at", "status"])
+    JourneyEvent.objects.bulk_create(rows)
+    return len(rows)
 
 
 def mark_abandoned(now: dt.datetime | None = None) -> int:
@@ -324,12 +351,11 @@ def mark_abandoned(now: dt.datetime | None = None) -> int:
     now = now or timezone.now()
     stale = JourneyCase.objects.filter(status=CaseStatus.OPEN, last_at__lt=now - abandon_delay())
     count = 0
-    rows = list(stale.values_list("case_id", "procedure", "last_at"))
-    for case_id, procedure, last_at in rows:
+    for case_id, procedure, last_at in list(stale.values_list("case_id", "procedure", "last_at")):
+        current = Case(case_id, procedure, "", status=CaseStatus.ABANDONED)
         # stamped at the last sign of life: the hours of silence are not time spent
-        if record(Case(case_id, procedure, ""), Activity.ABANDONED, at=last_at):
-            count += 1
-        JourneyCase.objects.filter(pk=case_id).update(status=CaseStatus.ABANDONED)
+        current.pending.append(Event(Activity.ABANDONED, at=last_at, clamped=False))
+        count += flush(current)
     return count
 
 
@@ -359,3 +385,15 @@ def contact_support(request, procedure: str, message: str, email: str = ""):
     if procedure:
         record(latest_case(request, procedure, None, ""), Activity.SUPPORT_CONTACT, reason=message)
     return created
+
+
+class JourneyMiddleware:
+    """Writes the journey events a request recorded once its response is ready."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        flush_request(request)
+        return response

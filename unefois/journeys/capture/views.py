@@ -19,5 +19,6 @@ def event(request):
         return HttpResponse(f"Événements refusés : {exc}.", status=400)
     if not services.declined(request):
         current = services.case_from_token(request, request.POST.get("jeton", ""))
-        services.record_many(current, events)
+        if current is not None:
+            current.pending.extend(events)  # written as the response leaves
     return HttpResponse(status=204)

@@ -11,7 +11,7 @@ from unefois.people.models import Person
 
 
 def person_of(request) -> Person:
-    person = getattr(request.user, "person", None)
+    person = getattr(request.user, "person", None)  # cached on the user after the first read
     if person is None:
         person = Person.objects.create(user=request.user)
     return person

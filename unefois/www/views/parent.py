@@ -141,10 +141,10 @@ def contract(request, pk: int):
     )
 
 
-def _events_from_post(request, contract: Contract, period: int) -> tuple[dict, int]:
-    """Events from the declaration form: one group of day boxes per reason, extra hours per day.
-    Returns the events and the number of fields the parent filled in."""
-    t = contract_terms.terms(contract)
+def _events_from_post(request, contract: Contract, period: int, t: dict) -> tuple[dict, int]:
+    """Events from the declaration form (``t``: the contract's terms): one group of day boxes
+    per reason, extra hours per day. Returns the events and the number of fields the parent
+    filled in."""
     days = contract_terms.scheduled_days(
         t.get("schedule") or {}, declarations.first_day(period), declarations.last_day(period)
     )
@@ -230,14 +230,14 @@ def declare(request, pk: int, period: int):
         if confirming:
             journeys.record(journey, Activity.SUBMITTED)
         try:
-            events, typed = _events_from_post(request, c, period)
+            events, typed = _events_from_post(request, c, period, t)
         except _FormError as exc:
             errors = exc.errors
             journeys.validation_errors(journey, exc.codes)
         if not errors and confirming:
             try:
                 declaration, created = declaration_actions.do_declare(
-                    request.user, c, period, events, end
+                    request.user, c, period, events, end, terms=t
                 )
             except (declaration_actions.DeclarationError, InputError) as exc:
                 errors["declaration"] = str(exc)
@@ -252,7 +252,7 @@ def declare(request, pk: int, period: int):
                     )
                 return redirect("www:declaration", pk=declaration.pk)
     try:
-        _, slip = declarations.compute(declarations.draft_input(c, period, events, end))
+        _, slip = declarations.compute(declarations.draft_input(c, period, events, end, t))
     except InputError as exc:
         slip = None
         errors.setdefault("declaration", str(exc))
@@ -317,7 +317,7 @@ def correct(request, pk: int):
     if request.method == "POST":
         journeys.record(journey, Activity.SUBMITTED)
         try:
-            events, _ = _events_from_post(request, c, period)
+            events, _ = _events_from_post(request, c, period, t)
         except _FormError as exc:
             errors = exc.errors
             journeys.validation_errors(journey, exc.codes)
