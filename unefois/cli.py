@@ -247,6 +247,11 @@ def journeys_synthetic(
     console.print(f"{events} événements, {runs} démarches → {out}")
 
 
+from unefois.exchange.cli import exchange  # noqa: E402 — commands only; Django set up on use
+
+app.add_typer(exchange, name="exchange")
+
+
 def _print(slip, detail: bool = False) -> None:
     from unefois.rules.explain import eur
 

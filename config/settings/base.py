@@ -29,6 +29,7 @@ INSTALLED_APPS = [
     "unefois.declarations",
     "unefois.procedures",
     "ninja",  # serves the API docs' own static files (no CDN)
+    "unefois.exchange",
     "unefois.documents",
     "unefois.journeys.capture",
     "unefois.login",

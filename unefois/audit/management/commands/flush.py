@@ -11,7 +11,13 @@ from django.db import connections
 
 from unefois.audit.append_only import _drop, _sqlite
 
-APPEND_ONLY_TABLES = ("declarations_declarationversion", "audit_auditentry")
+APPEND_ONLY_TABLES = (
+    "declarations_declarationversion",
+    "audit_auditentry",
+    "exchange_logentry",
+    "exchange_checkpoint",
+    "exchange_accessjournal",
+)
 
 
 class Command(FlushCommand):
