@@ -127,6 +127,9 @@ def test_browser_journey(browser, live_server):
     ama.get_by_role("link", name="Mes données").click()
     a11y.check(ama)
     number = re.search(r"S\d{9}", ama.content()).group(0)
+    ama.get_by_role("link", name="Qui a reçu mes données ?").click()
+    a11y.check(ama)
+    assert "Aucun organisme n'a encore reçu vos données" in ama.content()
 
     # --- The parent signs up and hires her -------------------------------------------------
     parent = browser.new_context(locale="fr-FR").new_page()

@@ -7,6 +7,7 @@ app_name = "www"
 urlpatterns = [
     path("", shared.home, name="home"),
     path("mes-donnees/", shared.my_data, name="my_data"),
+    path("mes-donnees/partages/", shared.sharing, name="sharing"),
     path("assistance/", shared.support, name="support"),
     path("mesure-des-parcours/", shared.measurement, name="measurement"),
     path("demarches/<slug:slug>/", procedures.questions, name="procedure"),

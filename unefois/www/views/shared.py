@@ -318,3 +318,51 @@ def measurement(request):
             "retention_days": journeys.retention().days,
         },
     )
+
+
+@login_required
+def sharing(request):
+    """« Qui a reçu mes données » : each partner's access (who, which data, when, why, on which
+    legal basis) and the person's objections to the exchanges that are not mandatory."""
+    from unefois.exchange import actions as exchange_actions
+    from unefois.exchange import services as exchange
+
+    person = person_of(request)
+    partners = {p.pk: p for p in exchange.partners_open_to_objection()}
+    if request.method == "POST":
+        choice = request.POST.get("partenaire", "")
+        objections = exchange.active_objections(person)
+        if request.POST.get("action") == "opposer":
+            if choice == "tous":
+                exchange_actions.do_object(request.user, person, None)
+                messages.success(
+                    request, "Votre opposition à tous les échanges facultatifs est enregistrée."
+                )
+            elif choice.isdigit() and int(choice) in partners:
+                partner = partners[int(choice)]
+                exchange_actions.do_object(request.user, person, partner)
+                messages.success(
+                    request, f"Votre opposition aux échanges avec {partner.name} est enregistrée."
+                )
+            else:
+                messages.error(request, "Choisissez un organisme dans la liste.")
+        elif request.POST.get("action") == "retirer":
+            chosen = [o for o in objections if str(o.pk) == request.POST.get("opposition")]
+            if chosen:
+                exchange_actions.do_withdraw_objection(request.user, chosen[0])
+                messages.success(request, "Votre opposition est retirée.")
+            else:
+                messages.error(request, "Cette opposition n'existe pas ou est déjà retirée.")
+        return redirect("www:sharing")
+    objections = exchange.active_objections(person)
+    objected = {o.partner_id for o in objections}
+    return render(
+        request,
+        "www/sharing.html",
+        {
+            "accesses": exchange.accesses_for(person),
+            "objections": objections,
+            "all_objected": None in objected,
+            "partners": [p for p in partners.values() if p.pk not in objected],
+        },
+    )
