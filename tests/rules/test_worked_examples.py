@@ -7,8 +7,10 @@ source is kept with ``doubt:`` explaining why, and is expected to fail (strict x
 the day the engine agrees with it, someone looks again.
 
 ``calculation`` says which rule an example exercises: a whole payslip (default), or one of the
-functions the payslip is built from (``cmg``, ``termination``, ``leave_compensation``) when the
-source states only that rule's inputs; ``waive`` lists the checks a formula example may pass
+functions the payslip is built from (``cmg``, ``termination``, ``leave_compensation``,
+``leave_acquisition``, ``pas_grid``) when the source states only that rule's inputs;
+``rounding: none`` asks ``leave_acquisition`` for the exact figure (a source that stops before
+rounding up); ``waive`` lists the checks a formula example may pass
 (a wage below today's minimum in an older source), with the reason in ``notes``.
 """
 
@@ -139,10 +141,23 @@ def _actual(case: dict) -> dict[str, float]:
         if months is None and leave.get("weeks_worked") is None:
             months = _months_since_june(data["contract"]["start"], _month(case))
         value = yearly.leave_acquired_days(
-            period, leave.get("weeks_worked"), months, leave.get("weeks_paid_leave_taken", 0)
+            period,
+            leave.get("weeks_worked"),
+            months,
+            leave.get("weeks_paid_leave_taken", 0),
+            months_sick=leave.get("months_sick", 0),
+            weeks_sick=leave.get("weeks_sick", 0),
+            months_occupational=leave.get("months_occupational", 0),
+            weeks_occupational=leave.get("weeks_occupational", 0),
+            round_up=case.get("rounding", "up") == "up",
         )
         return {"paid_leave_days_acquired": float(value[0])}
     law = month_law(period)
+    if kind == "pas_grid":
+        zone = intake.Tax.model_validate(data.get("tax", {})).zone()
+        base = float(data["pas"]["base"])
+        rate = float(law.pas_grids[zone](np.array(base)))
+        return {"pas_rate": rate, "pas": math.floor(base * rate * 100 + 0.5 + 1e-6) / 100}
     if kind == "leave_compensation":
         leave = data["leave"]
         week_pay = leave["hourly_gross"] * sum(leave["schedule"].values())

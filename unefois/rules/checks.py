@@ -18,7 +18,7 @@ import numpy as np
 
 from . import params
 from .calendar import month_bounds
-from .inputs import BY_NAME, SCHEDULE, Kind, LeavePayment
+from .inputs import BY_NAME, SCHEDULE, Kind, LeavePayment, PasZone
 from .law import month_law
 
 ERROR, WARNING = "erreur", "avertissement"
@@ -98,6 +98,9 @@ NEGATIVE_FIELDS = (
     "hourly_gross",
     "hourly_net",
     "contract_gross_total",
+    "leave_reference_sick_pay",
+    "leave_current_sick_pay",
+    "leave_current_sick_months",
     "monthly_resources",
     "annual_resources",
 )
@@ -176,6 +179,14 @@ def before(c: dict, n: int, law) -> dict[str, np.ndarray]:
     low_day = per_day < day_min - 1e-9  # NaN (not agreed: the minimum applies) compares False
     low_hour = (per_hour * longest < day_min - 1e-9) | (per_hour * shortest < short_min - 1e-9)
     masks["ENTRETIEN_INFERIEUR_MINIMUM"] = is_ama & (low_day | low_hour)
+    # A zone without a grid this month (or no such zone) and no personal rate: no withholding
+    # can be computed (CGI art. 204 H, III), and no other zone's grid may stand in for it.
+    zone = np.asarray(c["pas_zone"])
+    no_grid = (zone < 0) | (zone >= len(law.pas_grids))
+    for z, grid in enumerate(law.pas_grids):
+        if grid is None:
+            no_grid = no_grid | (zone == z)
+    masks["GRILLE_PAS_INCONNUE"] = no_grid & np.isnan(np.asarray(c["pas_rate"], dtype=float))
     return masks
 
 
@@ -351,6 +362,18 @@ RULES: dict[str, Rule] = {
             ),
         ),
         Rule(
+            "GRILLE_PAS_INCONNUE",
+            ERROR,
+            "pas_zone",
+            "Code général des impôts, art. 204 H, III",
+            lambda c, i: (
+                f"Aucune grille de taux neutre n'est connue pour {_pas_zone_label(c, i)} en "
+                f"{month_law(int(_v(c, 'period', i))).day:%m/%Y} : le prélèvement à la source ne "
+                "peut pas être calculé avec la grille d'une autre zone. Indiquez le taux "
+                "personnalisé transmis par l'administration fiscale."
+            ),
+        ),
+        Rule(
             "ABSENCES_SUPERIEURES_AU_MOIS",
             ERROR,
             "absences",
@@ -411,6 +434,18 @@ RULES: dict[str, Rule] = {
 
 def _row_law(c: dict, i: int):
     return month_law(int(_v(c, "period", i)))
+
+
+_PAS_ZONE_LABELS = {
+    PasZone.METROPOLE: "la métropole",
+    PasZone.GUADELOUPE_MARTINIQUE_REUNION: "la Guadeloupe, la Martinique et La Réunion",
+    PasZone.GUYANE_MAYOTTE: "la Guyane et Mayotte",
+}
+
+
+def _pas_zone_label(c: dict, i: int) -> str:
+    zone = int(_v(c, "pas_zone", i))
+    return _PAS_ZONE_LABELS.get(zone, f"la zone n° {zone} (inconnue)")
 
 
 def _row_minimum_wage(c: dict, i: int) -> float:

@@ -17,7 +17,7 @@ from . import params
 from .checks import Finding
 from .engine import Result
 from .inputs import Kind, LeavePayment
-from .law import month_law
+from .law import PAS_GRID_PATHS, month_law
 from .money import to_decimal
 
 CCN = (
@@ -25,6 +25,12 @@ CCN = (
     "(IDCC 3239)"
 )
 CASS = "Cass. soc., 11 février 1982, n° 80-40359 ; Cass. soc., 6 janvier 2021, n° 19-12.759"
+
+_PAS_REFERENCES = (
+    "Code général des impôts, art. 204 H, III, 1° (métropole)",
+    "Code général des impôts, art. 204 H, III, 2° (Guadeloupe, Martinique, La Réunion)",
+    "Code général des impôts, art. 204 H, III, 3° (Guyane, Mayotte)",
+)
 
 SALARY, EMPLOYEE, NET, EMPLOYER, ALLOWANCES, TAX, END, TOTALS, CMG = (
     "Salaire brut",
@@ -451,8 +457,8 @@ def payslip(result: Result, i: int) -> Payslip:
         f"Prélèvement à la source ({'taux neutre' if neutral else 'taux personnalisé'} "
         f"{pct(o['pas_rate'])})",
         f"{eur(o['pas_base'])} × {pct(o['pas_rate'])}",
-        "Code général des impôts, art. 204 H" if neutral else "Code général des impôts, art. 204 C",
-        uses("pas.taux_neutre_metropole") if neutral else (),
+        _PAS_REFERENCES[int(c["pas_zone"])] if neutral else "Code général des impôts, art. 204 C",
+        uses(PAS_GRID_PATHS[int(c["pas_zone"])]) if neutral else (),
         sign=-1,
         always=True,  # base and rate are shown even when nothing is withheld (C. trav. R3243-1)
     )

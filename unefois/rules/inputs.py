@@ -42,9 +42,43 @@ class EndReason(IntEnum):
 
 
 class PasZone(IntEnum):
+    """The neutral-rate grid of the withholding tax, by the employee's tax domicile (CGI art.
+    204 H, III): 1° metropolitan France (and abroad), 2° Guadeloupe, Martinique and La Réunion,
+    3° Guyane and Mayotte."""
+
     METROPOLE = 0
     GUADELOUPE_MARTINIQUE_REUNION = 1
     GUYANE_MAYOTTE = 2
+
+
+_OVERSEAS_ZONES = {
+    "971": PasZone.GUADELOUPE_MARTINIQUE_REUNION,  # Guadeloupe
+    "972": PasZone.GUADELOUPE_MARTINIQUE_REUNION,  # Martinique
+    "974": PasZone.GUADELOUPE_MARTINIQUE_REUNION,  # La Réunion
+    "973": PasZone.GUYANE_MAYOTTE,  # Guyane
+    "976": PasZone.GUYANE_MAYOTTE,  # Mayotte
+}
+
+
+def pas_zone_of_departement(code: str) -> PasZone:
+    """The grid of an employee domiciled in the département ``code`` ("75", "2A", "971"…).
+
+    The overseas collectivités (975 Saint-Pierre-et-Miquelon, 977 Saint-Barthélemy, 978
+    Saint-Martin, 98x) have their own tax rules: no grid of CGI art. 204 H applies, and the
+    code is refused rather than given another zone's grid.
+    """
+    code = str(code).strip().upper()
+    if code in _OVERSEAS_ZONES:
+        return _OVERSEAS_ZONES[code]
+    mainland = len(code) == 2 and code.isdigit() and 1 <= int(code) <= 95 and code != "20"
+    if mainland or code in ("2A", "2B"):
+        return PasZone.METROPOLE
+    if code.startswith("97") or code.startswith("98"):
+        raise ValueError(
+            f"le code {code} désigne une collectivité d'outre-mer à fiscalité propre : aucune "
+            "grille de taux neutre du Code général des impôts (art. 204 H) ne s'y applique"
+        )
+    raise ValueError(f"« {code} » n'est pas un code de département (par exemple 75, 2A, 971)")
 
 
 @dataclass(frozen=True)
@@ -122,6 +156,27 @@ COLUMNS: tuple[Column, ...] = (
     Column("leave_remaining_days", "f8", 0.0, "Congés acquis restant dus", ""),
     Column("leave_current_days", "f8", NAN, "Congés en cours d'acquisition", ""),
     Column("leave_current_gross", "f8", 0.0, "Brut depuis le 1er juin", "avant ce mois"),
+    Column(
+        "leave_reference_sick_pay",
+        "f8",
+        0.0,
+        "Salaire des arrêts maladie de la période N-1",
+        "non professionnels ; compté à 80 % dans le dixième",
+    ),
+    Column(
+        "leave_current_sick_pay",
+        "f8",
+        0.0,
+        "Salaire des arrêts maladie depuis le 1er juin",
+        "non professionnels ; compté à 80 % dans le dixième",
+    ),
+    Column(
+        "leave_current_sick_months",
+        "f8",
+        0.0,
+        "Mois d'arrêt maladie depuis le 1er juin",
+        "non professionnels, ce mois compris : 2 jours de congés par mois",
+    ),
     Column("contract_gross_total", "f8", 0.0, "Salaires bruts du contrat", "avant ce mois"),
     Column("gross_last_12_months", "f8", NAN, "Brut des 12 derniers mois", "GED"),
     Column("gross_last_3_months", "f8", NAN, "Brut des 3 derniers mois", "GED"),

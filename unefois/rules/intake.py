@@ -18,7 +18,16 @@ import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
 from . import calendar
-from .inputs import COLUMNS, NO_END, SCHEDULE, EndReason, Kind, LeavePayment, PasZone
+from .inputs import (
+    COLUMNS,
+    NO_END,
+    SCHEDULE,
+    EndReason,
+    Kind,
+    LeavePayment,
+    PasZone,
+    pas_zone_of_departement,
+)
 from .law import OutOfRangeError, month_law
 
 Hours = Annotated[float, Field(ge=0)]
@@ -127,12 +136,20 @@ class Events(_Model):
 class Leave(_Model):
     acquired_days: Hours | None = None
     reference_gross: Hours | None = None
+    reference_sick_pay: Hours = 0  # pay of the non-occupational sick leave of period N-1
     remaining_days: Hours = 0
     current_days: Hours | None = None
     current_gross: Hours = 0
+    current_sick_pay: Hours = 0  # pay of the non-occupational sick leave since 1 June
+    current_sick_months: Hours = 0  # months of non-occupational sick leave since 1 June
     weeks_worked: Hours | None = None
     months_worked: Hours | None = None
     weeks_paid_leave_taken: Hours = 0
+    # Time off over the reference period, for the days acquired (yearly.leave_acquired_days).
+    months_sick: Hours = 0
+    weeks_sick: Hours = 0
+    months_occupational: Hours = 0
+    weeks_occupational: Hours = 0
 
 
 class History(_Model):
@@ -161,7 +178,25 @@ class Household(_Model):
 
 class Tax(_Model):
     pas_rate: Annotated[float, Field(ge=0, le=1)] | None = None
-    pas_zone: Literal["metropole", "guadeloupe_martinique_reunion", "guyane_mayotte"] = "metropole"
+    pas_zone: Literal["metropole", "guadeloupe_martinique_reunion", "guyane_mayotte"] | None = None
+    departement: str | None = None  # of the employee's tax domicile: chooses the neutral grid
+
+    @model_validator(mode="after")
+    def _zone_of_the_departement(self) -> Tax:
+        if self.departement is not None:
+            zone = pas_zone_of_departement(self.departement)  # ValueError: a French message
+            if self.pas_zone is not None and PasZone[self.pas_zone.upper()] != zone:
+                raise ValueError(
+                    f"la zone « {self.pas_zone} » ne correspond pas au département "
+                    f"{self.departement} (zone « {zone.name.lower()} »)"
+                )
+        return self
+
+    def zone(self) -> PasZone:
+        """The neutral-rate grid: from the département if given, else ``pas_zone``."""
+        if self.departement is not None:
+            return pas_zone_of_departement(self.departement)
+        return PasZone[(self.pas_zone or "metropole").upper()]
 
 
 class End(_Model):
@@ -418,6 +453,9 @@ def to_row(p: PayslipInput) -> dict[str, Any]:
             row[name] = float(value)
     row["leave_remaining_days"] = leave.remaining_days
     row["leave_current_gross"] = leave.current_gross
+    row["leave_reference_sick_pay"] = leave.reference_sick_pay
+    row["leave_current_sick_pay"] = leave.current_sick_pay
+    row["leave_current_sick_months"] = leave.current_sick_months
     row["contract_gross_total"] = h.contract_gross_total
     row["overtime_exempt_ytd"] = h.overtime_exempt_ytd
 
@@ -436,7 +474,7 @@ def to_row(p: PayslipInput) -> dict[str, Any]:
         row["child_age"] = (first - hh.child_birth_date).days / 365.25
     if p.tax.pas_rate is not None:
         row["pas_rate"] = p.tax.pas_rate
-    row["pas_zone"] = int(PasZone[p.tax.pas_zone.upper()])
+    row["pas_zone"] = int(p.tax.zone())
     row["end_reason"] = int(_END[p.end.reason]) if p.end else 0
     return row
 

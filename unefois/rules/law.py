@@ -18,6 +18,15 @@ from .inputs import Kind
 
 REFORM_2025 = 2025 * 12 + 8  # CMG reform: 1 September 2025
 
+# The neutral-rate grids of the withholding tax, by ``inputs.PasZone`` (CGI art. 204 H, III):
+# 1° metropolitan France and abroad, 2° Guadeloupe, Martinique and La Réunion, 3° Guyane and
+# Mayotte. A zone is never computed with another zone's grid.
+PAS_GRID_PATHS = (
+    "pas.taux_neutre_metropole",
+    "pas.taux_neutre_outre_mer_1",
+    "pas.taux_neutre_outre_mer_2",
+)
+
 
 class OutOfRangeError(ValueError):
     """A month for which the parameters are not known."""
@@ -67,13 +76,9 @@ class MonthLaw:
         self._values: dict[str, float] = {}
         self.employee = self._table("salarie")
         self.employer = self._table("employeur")
-        self.pas_grids = tuple(
-            self.scale(path)
-            for path in (
-                "pas.taux_neutre_metropole",
-                "pas.taux_neutre_outre_mer_1",
-                "pas.taux_neutre_outre_mer_2",
-            )
+        # ``None`` for a grid unknown at this date: rows that need it are refused by ``checks``.
+        self.pas_grids: tuple[Scale | None, ...] = tuple(
+            self._grid(path) for path in PAS_GRID_PATHS
         )
 
     def __getitem__(self, path: str) -> float:
@@ -83,17 +88,22 @@ class MonthLaw:
         return self._values[path]
 
     def scale(self, path: str) -> Scale:
-        try:
-            params.node(path)
-        except KeyError:
-            path = "pas.taux_neutre_metropole"  # overseas grids not yet known: metropole's
-        at_day = params.value_at(path, self.day)
+        """The scale at ``path`` this month; NaN amounts when it has ended (``value: null``)."""
+        at_day = params.value_at(path, self.day)  # a path that does not exist: KeyError
         if at_day is None:
             return Scale(np.array([0.0]), np.array([math.nan]))
-        return Scale(
-            np.asarray(at_day.thresholds, dtype=np.float64),
-            np.asarray(at_day.amounts, dtype=np.float64),
-        )
+        return _scale(at_day)
+
+    def _grid(self, path: str) -> Scale | None:
+        """A withholding grid this month, or ``None`` when it is not known at this date (no
+        file, no value yet, or an ended value): never replaced by another grid."""
+        try:
+            at_day = params.value_at(path, self.day)
+        except KeyError:
+            return None
+        if at_day is None or not len(at_day.thresholds):
+            return None
+        return _scale(at_day)
 
     def _table(self, payer: str) -> ContributionTable:
         csg_share = self["assiette_csg_part_brut"]
@@ -118,6 +128,13 @@ class MonthLaw:
                     rates[kind, alsace, i] = rate * (csg_share if meta["base"] == "csg" else 1.0)
         caps = np.array([float(m.get("monthly_cap", np.inf)) for m in metas])
         return ContributionTable(tuple(names), tuple(paths), tuple(metas), rates, nominal, caps)
+
+
+def _scale(at_day) -> Scale:
+    return Scale(
+        np.asarray(at_day.thresholds, dtype=np.float64),
+        np.asarray(at_day.amounts, dtype=np.float64),
+    )
 
 
 @functools.lru_cache(maxsize=256)

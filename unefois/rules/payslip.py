@@ -322,7 +322,10 @@ def month_chunk(c: dict, n: int, law: MonthLaw) -> dict[str, np.ndarray]:
         week_pay = np.where(variable, hourly * annual / weeks, week_pay)
     per_leave_day = week_pay / lv("conges_payes.jours_ouvrables_par_semaine")
     acquired = c["leave_acquired_days"]
-    ref_gross = c["leave_reference_gross"]
+    # The tenth's base: the reference period's gross, plus 80 % of the pay of the time off for a
+    # non-occupational illness (C. trav. art. L3141-24 since the loi n° 2024-364).
+    sick_share = lv("conges_payes.maladie_part_remuneration_dixieme")
+    ref_gross = c["leave_reference_gross"] + sick_share * c["leave_reference_sick_pay"]
     known = acquired > 0  # NaN compares False
     has_reference = ~np.isnan(ref_gross)
     option = np.asarray(c["leave_payment"])
@@ -379,6 +382,7 @@ def month_chunk(c: dict, n: int, law: MonthLaw) -> dict[str, np.ndarray]:
             start=take(start),
             end=take(end),
             known=take(known),
+            ref_gross=take(ref_gross),
         )
         ending = _end_of_contract(sub, law, last_day, tenth, **derived)
         for name, values in ending.items():
@@ -498,11 +502,15 @@ def month_chunk(c: dict, n: int, law: MonthLaw) -> dict[str, np.ndarray]:
     # For an AMA, the base includes the entretien and meal allowances (since 2021; no abatement
     # at source: docs/research/pas-base.md).
     pas_base = taxable + np.where(is_ama, entretien + meals, 0.0)
+    # Each zone reads its own grid (CGI art. 204 H, III); a zone whose grid is unknown this month
+    # gets no rate (NaN), and ``checks`` refuses the row unless a personal rate is given.
     zone = np.asarray(c["pas_zone"])
-    grid = law.pas_grids[0](pas_base)
+    grid = _pas_rate(law.pas_grids[0], pas_base)
     if np.any(zone != 0):
-        grid = np.where(zone == 1, law.pas_grids[1](pas_base), grid)
-        grid = np.where(zone == 2, law.pas_grids[2](pas_base), grid)
+        grid = np.where(zone == 0, grid, np.nan)
+        for z in range(1, len(law.pas_grids)):
+            if np.any(zone == z):
+                grid = np.where(zone == z, _pas_rate(law.pas_grids[z], pas_base), grid)
     pas_rate = np.where(np.isnan(c["pas_rate"]), grid, c["pas_rate"])
     out["pas_rate"] = pas_rate
     out["pas_base"] = pas_base
@@ -533,6 +541,7 @@ def _end_of_contract(
     start,
     end,
     known,
+    ref_gross,
 ) -> dict[str, np.ndarray]:
     """Final amounts, for rows whose contract ends this month (and only those)."""
     out: dict[str, np.ndarray] = {}
@@ -547,17 +556,22 @@ def _end_of_contract(
     gross = gross + regul
 
     acquired = np.where(known, c["leave_acquired_days"], 1.0)
-    reference = np.where(known, c["leave_reference_gross"], 0.0)
+    reference = np.where(known & ~np.isnan(ref_gross), ref_gross, 0.0)
     remaining = c["leave_remaining_days"]
     previous_part = leave_pay(law, remaining, acquired, reference, per_leave_day, rounded=False)
     previous_part = previous_part["pay"]
     current_days = c["leave_current_days"]
     current_days = np.where(
-        np.isnan(current_days), _leave_days_since_june(law, start), current_days
+        np.isnan(current_days),
+        _leave_days_since_june(law, start, c["leave_current_sick_months"]),
+        current_days,
     )
-    current_part = np.maximum(
-        tenth * (c["leave_current_gross"] + gross), per_leave_day * current_days
+    current_gross = (
+        c["leave_current_gross"]
+        + law["conges_payes.maladie_part_remuneration_dixieme"] * c["leave_current_sick_pay"]
+        + gross
     )
+    current_part = np.maximum(tenth * current_gross, per_leave_day * current_days)
     out["leave_compensation_days"] = remaining + current_days + 0.0 * gross
     out["leave_compensation"] = compensation = _r(previous_part + current_part)
     gross = gross + compensation
@@ -800,6 +814,13 @@ def _lines(gross, rates, combo, caps, groups=()) -> tuple[np.ndarray, np.ndarray
     return out, previous / 100.0, sums
 
 
+def _pas_rate(grid, base) -> np.ndarray:
+    """The neutral rate of ``grid`` for each base; NaN when the grid is unknown (``None``)."""
+    if grid is None:
+        return np.full(np.shape(base), np.nan)
+    return grid(base)
+
+
 def _share(hours, allowed_days, days):
     """Hours of the first ``allowed_days`` of ``days`` (days of equal length)."""
     return np.where(days > 0, hours * allowed_days / np.where(days > 0, days, 1.0), 0.0)
@@ -850,8 +871,10 @@ def _months_between(start: np.ndarray, stop: np.ndarray) -> np.ndarray:
     return months + (t - anchor).astype(np.int64) / 30.4375
 
 
-def _leave_days_since_june(law, start) -> np.ndarray:
-    """Leave days acquired since the start of the reference period (1 June), this month included."""
+def _leave_days_since_june(law, start, sick_months=0.0) -> np.ndarray:
+    """Leave days acquired since the start of the reference period (1 June), this month included:
+    2.5 days a month, but 2 for the months off for a non-occupational illness (at most 24),
+    30 at most, rounded up (C. trav. art. L3141-3, L3141-5-1, L3141-7)."""
     period = law.period
     june = period - ((period % 12 - 5) % 12)
     start_period = (
@@ -859,7 +882,8 @@ def _leave_days_since_june(law, start) -> np.ndarray:
         + 1970 * 12
     )
     months = np.maximum(period - np.maximum(june, start_period) + 1, 0)
-    return np.minimum(
-        np.ceil(months * law["conges_payes.jours_par_mois"] - 1e-9),
-        law["conges_payes.maximum_jours"],
+    sick = np.clip(sick_months, 0.0, months)
+    days = (months - sick) * law["conges_payes.jours_par_mois"] + np.minimum(
+        sick * law["conges_payes.maladie_jours_par_mois"], law["conges_payes.maladie_maximum_jours"]
     )
+    return np.minimum(np.ceil(days - 1e-9), law["conges_payes.maximum_jours"])

@@ -7,25 +7,109 @@ from __future__ import annotations
 
 import numpy as np
 
+from .inputs import NO_END
 from .law import month_law
+
+_LAST_DAY = 2_000_000  # a day number (year 7445) beyond any date; NO_END is far above it
 
 
 def leave_acquired_days(
-    period: int, weeks_worked=None, months_worked=None, weeks_assimilated=0.0
+    period,
+    weeks_worked=None,
+    months_worked=None,
+    weeks_assimilated=0.0,
+    *,
+    months_sick=0.0,
+    weeks_sick=0.0,
+    months_occupational=0.0,
+    weeks_occupational=0.0,
+    round_up=True,
 ) -> np.ndarray:
     """Working days (jours ouvrables) of paid leave acquired over a reference period.
 
-    2.5 days per month, or per 4 weeks, of actual work — paid leave taken counts as work
-    (``weeks_assimilated``); at most 30; a fraction of a day is rounded up to the next whole
-    day (Code du travail, art. L3141-3, L3141-5 and L3141-7).
+    * Work, and the periods the law counts as work — paid leave taken (``weeks_assimilated``),
+      time off after an accident at work, on the way to work or an occupational illness
+      (``*_occupational``, without the former one-year limit): 2.5 days per month, or per 4
+      weeks (C. trav. art. L3141-3, L3141-4, L3141-5 5°);
+    * time off after an accident or illness that is not occupational (``*_sick``): 2 days per
+      month or per 4 weeks, at most 24 days for the period (art. L3141-5 7° and L3141-5-1,
+      loi n° 2024-364 du 22 avril 2024);
+    * at most 30 days in all; a fraction of a day is rounded up to the next whole day (art.
+      L3141-3 and L3141-7). ``round_up=False`` gives the exact figure, as for one month.
+
+    Months and weeks are each counted the more favourable way (months, or weeks ÷ 4).
     """
     law = month_law(period)
-    per_month = law["conges_payes.jours_par_mois"]
     months = np.zeros(1) if months_worked is None else np.asarray(months_worked, dtype=float)
     weeks = np.zeros(1) if weeks_worked is None else np.asarray(weeks_worked, dtype=float)
-    weeks = weeks + np.asarray(weeks_assimilated, dtype=float)
-    periods = np.maximum(months, weeks / 4.0)
-    return np.minimum(np.ceil(periods * per_month - 1e-9), law["conges_payes.maximum_jours"])
+    work_months = months + np.asarray(months_occupational, dtype=float)
+    work_weeks = (
+        weeks
+        + np.asarray(weeks_assimilated, dtype=float)
+        + np.asarray(weeks_occupational, dtype=float)
+    )
+    worked = np.maximum(work_months, work_weeks / 4.0)
+    sick = np.maximum(
+        np.asarray(months_sick, dtype=float), np.asarray(weeks_sick, dtype=float) / 4.0
+    )
+    days = worked * law["conges_payes.jours_par_mois"] + np.minimum(
+        sick * law["conges_payes.maladie_jours_par_mois"], law["conges_payes.maladie_maximum_jours"]
+    )
+    days = np.minimum(days, law["conges_payes.maximum_jours"])
+    return np.ceil(days - 1e-9) if round_up else days
+
+
+def leave_reference_gross(period, gross, sick_pay=0.0) -> np.ndarray:
+    """The pay the tenth of paid leave is computed on (C. trav. art. L3141-24): the gross of the
+    reference period — with the pay of the periods counted as work, as if worked — plus a share
+    (80 %) of the pay the employee would have earned during time off for a non-occupational
+    accident or illness (``sick_pay``)."""
+    law = month_law(period)
+    share = law["conges_payes.maladie_part_remuneration_dixieme"]
+    return np.asarray(gross, dtype=float) + share * np.asarray(sick_pay, dtype=float)
+
+
+def sick_leave_carryover_expiry(
+    period, informed_day, reference_end_day=None, sick_since_day=None
+) -> np.ndarray:
+    """Day (number since 1970-01-01) on which the carry-over of leave that an illness or an
+    accident prevented from taking expires (C. trav. art. L3141-19-1 to L3141-19-3).
+
+    The 15 months run from the day the employer informs the employee, in the month after the
+    return to work, of the days left and of the deadline (``informed_day``). Leave acquired
+    during a time off that had lasted at least a year when its reference period ended
+    (``sick_since_day`` on or before ``reference_end_day`` minus a year) is carried over from
+    the end of that period instead. A period expires on the day of its last month bearing
+    the same number as its first day (the last day of that month if there is none).
+    ``NO_END`` (not informed yet) gives ``NO_END``. Not modelled: the suspension of a carry-over
+    begun at the end of the period, from the return to work until the information
+    (art. L3141-19-2, second sentence), and longer periods set by a collective agreement.
+    """
+    law = month_law(period)
+    months = int(law["conges_payes.report_maladie_mois"])
+    long_months = int(law["conges_payes.report_suspension_minimum_mois"])
+    informed = np.asarray(informed_day, dtype=np.int64)
+    start = informed
+    if reference_end_day is not None and sick_since_day is not None:
+        end = np.asarray(reference_end_day, dtype=np.int64)
+        since = np.asarray(sick_since_day, dtype=np.int64)
+        long = _add_months(since, long_months) <= end + 1  # a year complete on that day
+        start = np.where(long, end, informed)
+    expiry = _add_months(start, months)
+    return np.where(start >= NO_END, NO_END, expiry)
+
+
+def _add_months(day, months: int) -> np.ndarray:
+    """The day ``months`` months after ``day`` (day numbers), clipped to the month's end."""
+    d = np.minimum(np.asarray(day, dtype=np.int64), _LAST_DAY).astype("datetime64[D]")
+    month = d.astype("datetime64[M]")
+    offset = (d - month.astype("datetime64[D]")).astype(np.int64)
+    target = month + np.timedelta64(months, "M")
+    length = (target + np.timedelta64(1, "M")).astype("datetime64[D]") - target.astype(
+        "datetime64[D]"
+    )
+    offset = np.minimum(offset, length.astype(np.int64) - 1)
+    return (target.astype("datetime64[D]") + offset).astype(np.int64)
 
 
 def tax_credit(
