@@ -40,10 +40,10 @@ def reasons(log: EventLog, activity: str = Activity.SUPPORT_CONTACT) -> pa.Table
     """(case, procedure, reason) of the contacts (or of another activity with a reason)."""
     if not (log.is_journey and log.has("reason")):
         return pa.table({"case": [], "procedure": [], "reason": []})
-    o = log.ordered
-    e = o.filter((o.act == log.code(activity)) & o.reason.notnull())
-    e = e.select("case", "reason").join(log.cases.select("case", "procedure"), "case")
-    return log.run(e.select("case", "procedure", "reason"))
+    e = log.events
+    hits = e.filter((e.act == log.code(activity)) & e.reason.notnull())
+    hits = hits.select("case", "reason").join(log.cases.select("case", "procedure"), "case")
+    return log.run(hits.select("case", "procedure", "reason"))
 
 
 def group(

@@ -20,55 +20,55 @@ MIN_SHARE = 0.01
 
 
 def features(log: EventLog):
-    """(case, kind, name, value) for each feature of each case."""
-    o = log.ordered
+    """(case, kind, name, sub, value) for each feature of each case: ``value`` is a code (of
+    the segment, of the case attribute ``name``, of the error code), ``sub`` the code of the
+    field of an error (see ``_values``)."""
+    ev = log.events
     parts = []
-    ibis.null("string")
+    none = ibis.null("int32")
+
+    def part(t, kind: str, name: str, value, sub=none):
+        return t.select(
+            "case",
+            kind=ibis.literal(kind),
+            name=ibis.literal(name),
+            sub=sub.cast("int32"),
+            value=value.cast("int32"),
+        )
+
     if "segment" in log.attributes:
         c = log.cases
-        parts.append(
-            c.filter(c.segment.notnull()).select(
-                "case",
-                kind=ibis.literal("segment"),
-                name=ibis.literal("segment"),
-                value=c.segment,
-            )
-        )
+        parts.append(part(c.filter(c.segment.notnull()), "segment", "segment", c.segment))
     for attribute in log.case_attributes:
         c = log.cases
-        parts.append(
-            c.filter(c[attribute].notnull()).select(
-                "case",
-                kind=ibis.literal("attribute"),
-                name=ibis.literal(attribute),
-                value=c[attribute],
-            )
-        )
+        parts.append(part(c.filter(c[attribute].notnull()), "attribute", attribute, c[attribute]))
     codes = [log.code(Activity.FIELD_ERROR), log.code(Activity.VALIDATION_ERROR)]
     if log.has("field", "error_code") and max(codes) >= 0:
-        e = o.filter(o.act.isin(codes) & o.error_code.notnull())
-        parts.append(
-            e.select(
-                "case",
-                kind=ibis.literal("error"),
-                name=e.field.fill_null(""),
-                value=e.error_code,
-            )
-        )
+        e = ev.filter(ev.act.isin(codes) & ev.error_code.notnull())
+        parts.append(part(e, "error", "", e.error_code, e.field))
     contact = log.code(Activity.SUPPORT_CONTACT)
     if contact >= 0:
-        e = o.filter(o.act == contact)
-        parts.append(
-            e.select(
-                "case", kind=ibis.literal("contact"), name=ibis.literal(""), value=ibis.literal("")
-            )
-        )
+        e = ev.filter(ev.act == contact)
+        parts.append(part(e, "contact", "", none))
     if not parts:
         return None
     union = parts[0]
     for p in parts[1:]:
         union = union.union(p)
-    return union.mutate(value=union.value.cast("string")).distinct()
+    return union.distinct()
+
+
+def _values(log: EventLog, row: dict) -> tuple[str, str]:
+    """The (name, value) of a feature row, as text."""
+    kind, code = row["kind"], row["value"]
+    if kind == "segment":
+        return row["name"], log.labels["segment"][code].as_py()
+    if kind == "attribute":
+        return row["name"], log.labels[row["name"]][code].as_py()
+    if kind == "error":
+        field = log.labels["field"][row["sub"]].as_py() if row["sub"] is not None else ""
+        return field, log.labels["error_code"][code].as_py()
+    return "", ""
 
 
 def abandonment(log: EventLog, min_cases: int = MIN_CASES, min_share: float = MIN_SHARE):
@@ -85,7 +85,7 @@ def abandonment(log: EventLog, min_cases: int = MIN_CASES, min_share: float = MI
     ).to_pylist()
     totals = {r["procedure"]: r for r in totals}
     joined = f.join(c, "case")
-    grouped = joined.group_by(["procedure", "kind", "name", "value"]).agg(
+    grouped = joined.group_by(["procedure", "kind", "name", "sub", "value"]).agg(
         cases=joined.count(), abandoned=joined.abandoned.sum()
     )
     rows = []
@@ -100,13 +100,14 @@ def abandonment(log: EventLog, min_cases: int = MIN_CASES, min_share: float = MI
         if rest_n <= 0:
             continue
         ratio, low, high = odds_ratio(a, n - a, rest_a, rest_n - rest_a, PRIOR, Z95)
+        name, value = _values(log, r)
         rows.append(
             {
                 "procedure": r["procedure"],
                 "kind": r["kind"],
-                "name": r["name"],
-                "value": r["value"],
-                "label": _label(r["kind"], r["name"], r["value"]),
+                "name": name,
+                "value": value,
+                "label": _label(r["kind"], name, value),
                 "cases": n,
                 "abandon_rate_with": a / n,
                 "abandon_rate_without": rest_a / rest_n,

@@ -34,12 +34,12 @@ def field_cases(log: EventLog):
             log.code(Activity.VALIDATION_ERROR),
         ]
         focused, changed, error, refused = codes
-        f = o.filter(o.field.notnull() & o.act.isin(codes) & ~o.step.isin(REWORK_STEPS))
-        c = log.cases.select("case", "procedure")
-        f = f.drop("procedure").join(c, "case")
+        f = o.filter(
+            o.field.notnull() & o.act.isin(codes) & log.outside(o.step, "step", REWORK_STEPS)
+        )
         spent = idle_capped(f.next_t - f.t)
         typed = f.act.isin([focused, changed])
-        grouped = f.group_by(["procedure", "step", "field", "case"]).agg(
+        grouped = f.group_by(["case", "step", "field"]).agg(
             focuses=(f.act == focused).sum(),
             changes=(f.act == changed).sum(),
             errors=f.act.isin([error, refused]).sum(),
@@ -48,6 +48,8 @@ def field_cases(log: EventLog):
             first_change=ibis.ifelse(f.act == changed, f.t, ibis.null("int64")).min(),
             last_pos=f.pos.max(),
         )
+        # The procedure of the case, joined once the events are grouped (fewer rows).
+        grouped = grouped.join(log.cases.select("case", "procedure"), "case")
         return grouped.mutate(
             spent_s=seconds(grouped.spent_us),
             hesitation_s=seconds(grouped.first_change - grouped.first_focus),
@@ -71,8 +73,8 @@ def friction(log: EventLog) -> pa.Table:
         mean_hesitation_s=fc.hesitation_s.mean(),
     )
     # Cases that saw the page of the field.
-    o = log.ordered
-    viewed = o.filter(o.act == log.code(Activity.STEP_VIEWED)).select("case", "step").distinct()
+    e = log.events
+    viewed = e.filter(e.act == log.code(Activity.STEP_VIEWED)).select("case", "step").distinct()
     viewed = viewed.join(log.cases.select("case", "procedure"), "case")
     page = viewed.group_by(["procedure", "step"]).agg(page_cases=viewed.count())
     # The last field touched by abandoned cases.
@@ -135,12 +137,14 @@ def errors(log: EventLog) -> pa.Table:
     the field."""
     if not (log.is_journey and log.has("field", "error_code")):
         return table([], ERROR_COLUMNS)
-    o = log.ordered
+    e = log.events
     codes = [log.code(Activity.FIELD_ERROR), log.code(Activity.VALIDATION_ERROR)]
-    e = o.filter(o.act.isin(codes) & o.error_code.notnull() & o.field.notnull())
-    e = e.drop("procedure").join(log.cases.select("case", "procedure"), "case")
-    grouped = e.group_by(["procedure", "field", "error_code"]).agg(
-        events=e.count(), cases=e.case.nunique()
+    hits = e.filter(e.act.isin(codes) & e.error_code.notnull() & e.field.notnull())
+    # Per case first (a case has one procedure): then each row is one case.
+    hits = hits.group_by(["case", "field", "error_code"]).agg(events=hits.count())
+    hits = hits.join(log.cases.select("case", "procedure"), "case")
+    grouped = hits.group_by(["procedure", "field", "error_code"]).agg(
+        events=hits.events.sum(), cases=hits.count()
     )
     fc = field_cases(log)
     reached = fc.group_by(["procedure", "field"]).agg(reached=fc.case.nunique())

@@ -15,35 +15,29 @@ from .common import table
 from .engine import EventLog
 
 START, DONE = "__start", "__confirmed"
+#: Stage codes in the engine: a page is its step code, the start and the confirmation are
+#: below any code.
+START_CODE, DONE_CODE = -1, -2
 AFTER_CONFIRMATION = {"correction"}
 
 
 def _stages(log: EventLog):
-    """(case, stage) for every stage a case reached."""
+    """(case, stage, pos) for every stage a case reached (``stage``: a code, see above)."""
     o = log.ordered
     started, viewed, confirmed = (
         log.code(Activity.PROCEDURE_STARTED),
         log.code(Activity.STEP_VIEWED),
         log.code(Activity.CONFIRMED),
     )
-    stage = (
-        ibis.cases(
-            (o.act == started, ibis.literal(START)),
-            (o.act == confirmed, ibis.literal(DONE)),
-            else_=o.step,
-        )
-        if "step" in log.attributes
-        else ibis.cases(
-            (o.act == started, ibis.literal(START)),
-            (o.act == confirmed, ibis.literal(DONE)),
-            else_=ibis.null("string"),
-        )
+    has_step = "step" in log.attributes
+    stage = ibis.cases(
+        (o.act == started, ibis.literal(START_CODE, "int32")),
+        (o.act == confirmed, ibis.literal(DONE_CODE, "int32")),
+        else_=o.step.cast("int32") if has_step else ibis.null("int32"),
     )
-    keep = o.act.isin([started, confirmed]) | (
-        (o.act == viewed) & ~o.step.isin(list(AFTER_CONFIRMATION))
-        if "step" in log.attributes
-        else ibis.literal(False)
-    )
+    keep = o.act.isin([started, confirmed])
+    if has_step:
+        keep = keep | ((o.act == viewed) & log.outside(o.step, "step", AFTER_CONFIRMATION))
     return (
         o.filter(keep)
         .mutate(stage=stage)
@@ -52,15 +46,34 @@ def _stages(log: EventLog):
     )
 
 
+def _stage_name(log: EventLog, code: int) -> str:
+    if code == START_CODE:
+        return START
+    if code == DONE_CODE:
+        return DONE
+    return log.labels["step"][code].as_py()
+
+
+def _reached(log: EventLog):
+    """(case, stage, first, procedure, segment, abandoned): each stage a case reached, at
+    which position first (computed once: the order and the funnels both read it)."""
+
+    def build():
+        s = _stages(log)
+        first = s.group_by(["case", "stage"]).agg(first=s.pos.min())
+        c = log.cases
+        segment = c.segment if "segment" in log.attributes else ibis.null("int32")
+        return first.join(c.select("case", "procedure", "abandoned", segment=segment), "case")
+
+    return log.cache("funnel_stages", build)
+
+
 def stage_order(log: EventLog) -> dict[str, list[str]]:
     """Per procedure, the pages in the order people meet them (mean position of first view)."""
-    s = _stages(log)
-    c = log.cases
-    first = s.group_by(["case", "stage"]).agg(first=s.pos.min())
-    joined = first.join(c.select("case", "procedure"), "case")
-    order = log.run(
-        joined.group_by(["procedure", "stage"]).agg(mean_pos=joined["first"].mean())
-    ).to_pylist()
+    r = _reached(log)
+    order = log.run(r.group_by(["procedure", "stage"]).agg(mean_pos=r["first"].mean())).to_pylist()
+    for row in order:
+        row["stage"] = _stage_name(log, row["stage"])
     result: dict[str, list[str]] = {}
     for row in sorted(order, key=lambda r: (r["procedure"] or "", r["mean_pos"], r["stage"])):
         if row["stage"] in (START, DONE) or row["procedure"] is None:
@@ -74,8 +87,13 @@ def funnels(log: EventLog) -> pa.Table:
     if not log.is_journey:
         return table([], COLUMNS)
     order = stage_order(log)
+    codes = {START: START_CODE, DONE: DONE_CODE}
     mapping = [
-        {"m_procedure": p, "m_stage": st, "rank": i}
+        {
+            "m_procedure": log.value_code("procedure", p),
+            "m_stage": codes.get(st, log.value_code("step", st)),
+            "rank": i,
+        }
         for p, stages in order.items()
         for i, st in enumerate(stages)
     ]
@@ -83,31 +101,35 @@ def funnels(log: EventLog) -> pa.Table:
         "ranks",
         pa.table(
             {
-                "m_procedure": [m["m_procedure"] for m in mapping],
-                "m_stage": [m["m_stage"] for m in mapping],
+                "m_procedure": pa.array([m["m_procedure"] for m in mapping], pa.int32()),
+                "m_stage": pa.array([m["m_stage"] for m in mapping], pa.int32()),
                 "rank": pa.array([m["rank"] for m in mapping], pa.int64()),
             }
         ),
     )
-    c = log.cases
-    segment = c.segment if "segment" in log.attributes else ibis.literal("tous")
-    cases = c.select("case", "procedure", "abandoned", seg=segment.fill_null("inconnu"))
-    s = _stages(log).select("case", "stage").distinct()
-    reached = s.join(cases, "case")
-    reached = reached.join(
-        ranks,
-        (reached.procedure == ranks.m_procedure) & (reached.stage == ranks.m_stage),
+    has_segment = "segment" in log.attributes
+    r = _reached(log)
+    reached = r.join(ranks, (r.procedure == ranks.m_procedure) & (r.stage == ranks.m_stage)).select(
+        "case", "procedure", "segment", "abandoned", "rank"
     )
-    last = reached.group_by("case").agg(last_rank=reached["rank"].max())
-    reached = reached.join(last, "case")
-    grouped = reached.group_by(["procedure", "seg", "rank"]).agg(
-        cases=reached.count(),
-        dropped=(reached.abandoned & (reached["rank"] == reached.last_rank)).sum(),
+    keys = ["procedure", "segment", "rank"]
+    counts = log.run(reached.group_by(keys).agg(cases=reached.count())).to_pylist()
+    # A case that is abandoned drops off at the last stage it reached.
+    last = reached.group_by("case").agg(
+        procedure=reached.procedure.max(),
+        segment=reached.segment.max(),
+        rank=reached["rank"].max(),
+        abandoned=reached.abandoned.any(),
     )
-    rows = log.run(grouped).to_pylist()
+    last = last.filter(last.abandoned)
+    drops = log.run(last.group_by(keys).agg(dropped=last.count())).to_pylist()
+    dropped = {tuple(d[k] for k in keys): d["dropped"] for d in drops}
+    rows = [{**c, "dropped": dropped.get(tuple(c[k] for k in keys), 0)} for c in counts]
+    unknown = "inconnu" if has_segment else "tous"
     totals: dict[tuple, dict] = {}
     for r in rows:
-        for seg in (r["seg"], "tous"):
+        segment_name = r["segment"] if r["segment"] is not None else unknown
+        for seg in {segment_name, "tous"}:  # a log without segments: « tous » once
             key = (r["procedure"], seg, r["rank"])
             entry = totals.setdefault(key, {"cases": 0, "dropped": 0})
             entry["cases"] += r["cases"]

@@ -11,8 +11,10 @@ Each candidate difficulty is a set of *affected* cases inside a set of *exposed*
 For each consequence — abandon, late declaration, support contact, correction — the rate among
 the affected is compared with the rate among the other exposed cases (Newcombe's interval for
 a difference of proportions). A consequence counts when its excess is at least
-``MIN_EFFECT`` and its lower bound at 99.9 % is above zero (many candidates are tested).
-A difficulty without any such consequence is not ranked, however busy it looks.
+``MIN_EFFECT``, its lower bound at 99.9 % is above zero (many candidates are tested), and it
+is at least ``MIN_RISK_RATIO`` times as frequent among the affected as among the others (a
+size of effect that does not shrink with the size of the log, unlike the bound). A
+difficulty without any such consequence is not ranked, however busy it looks.
 
     score = users affected × time lost (hours per person) × severity
 
@@ -53,6 +55,11 @@ from .stats import Z95, Z_SELECT, difference, mean_difference
 
 MIN_SUPPORT = 30
 MIN_EFFECT = 0.02
+#: A consequence counts only if it is at least this many times as frequent among the affected
+#: as among the others: then at least half of it, among the affected, comes with the
+#: difficulty ((RR − 1) / RR ≥ ½). Unlike the test of significance, this does not depend on
+#: the size of the log: with millions of cases a small, confounded difference would pass.
+MIN_RISK_RATIO = 2.0
 BUSY_FACTOR = 2.0
 COST_MINUTES = {
     Consequence.LATE: 20.0,  # a reminder to read, a late payment to explain (hypothesis)
@@ -72,29 +79,61 @@ KEYS = ["kind", "procedure", "step", "field", "error_code", "segment", "grp"]
 class Settings:
     min_support: int = MIN_SUPPORT
     min_effect: float = MIN_EFFECT
+    min_risk_ratio: float = MIN_RISK_RATIO
     z_select: float = Z_SELECT
 
 
+#: The cases a candidate is compared within: its exposure, and the keys that name it. An
+#: error and a slow field are compared within the cases that touched the field; a page for
+#: a segment, within the cases (of any segment) that saw the page; a correction, within the
+#: confirmed cases; a group of contacts, within all the cases of the procedure.
+EXPOSURE = {
+    "error": ("touched", ("procedure", "field")),
+    "busy": ("touched", ("procedure", "field")),
+    "segment": ("viewed", ("procedure", "step")),
+    "correction": ("confirmed", ("procedure",)),
+    "contact": ("all", ("procedure",)),
+}
+#: Candidates whose exposure is found by joining on its keys: a missing key matches nothing.
+JOINED = {"error", "segment", "correction", "contact"}
+EXPOSURE_KEYS = ["exposure", "procedure", "step", "field"]
+
+
 def _signals(log: EventLog, groups: list[Group]):
-    """(keys…, case) of the affected and of the exposed cases, for every candidate."""
-    s_null, i_null = ibis.null("string"), ibis.null("int64")
-    o = log.ordered
+    """(keys…, case) of the affected cases of every candidate, and (exposure, keys…, case)
+    of every exposure (each exposure once, however many candidates share it)."""
+    # Every key is an integer code (``grp`` a group number), so that the parts union.
+    e = log.events
     c = log.cases
+    procedures = c.select("case", "procedure")
     affected, exposed = [], []
 
     def keyed(t, kind, **values):
-        cols = {k: values.get(k, s_null if k != "grp" else i_null) for k in KEYS[1:]}
+        cols = {
+            k: values[k].cast("int64" if k == "grp" else "int32")
+            if k in values
+            else ibis.null("int64" if k == "grp" else "int32")
+            for k in KEYS[1:]
+        }
         return t.select(kind=ibis.literal(kind), **cols, case=t.case)
+
+    def exposure(t, name, **values):
+        cols = {
+            k: values[k].cast("int32") if k in values else ibis.null("int32")
+            for k in EXPOSURE_KEYS[1:]
+        }
+        return t.select(exposure=ibis.literal(name), **cols, case=t.case)
 
     if log.has("field", "step"):
         fc = field_cases(log)
         touched = fc.select("procedure", "field", "case").distinct()
+        exposed.append(
+            exposure(touched, "touched", procedure=touched.procedure, field=touched.field)
+        )
         if "error_code" in log.attributes:
             codes = [log.code(Activity.FIELD_ERROR), log.code(Activity.VALIDATION_ERROR)]
-            err = o.filter(o.act.isin(codes) & o.error_code.notnull() & o.field.notnull())
-            err = err.select("case", "field", "error_code").join(
-                c.select("case", "procedure"), "case"
-            )
+            err = e.filter(e.act.isin(codes) & e.error_code.notnull() & e.field.notnull())
+            err = err.select("case", "field", "error_code").distinct().join(procedures, "case")
             err = err.select("procedure", "field", "error_code", "case").distinct()
             affected.append(
                 keyed(
@@ -105,27 +144,17 @@ def _signals(log: EventLog, groups: list[Group]):
                     error_code=err.error_code,
                 )
             )
-            keys = err.select("procedure", "field", "error_code").distinct()
-            exp = touched.join(keys, ["procedure", "field"])
-            exposed.append(
-                keyed(
-                    exp,
-                    "error",
-                    procedure=exp.procedure,
-                    field=exp.field,
-                    error_code=exp.error_code,
-                )
-            )
         spent = fc.group_by(["procedure", "field", "case"]).agg(spent=fc.spent_s.sum())
         median = spent.group_by(["procedure", "field"]).agg(median=spent.spent.median())
         busy = spent.join(median, ["procedure", "field"])
         busy = busy.filter(busy.spent > BUSY_FACTOR * busy.median)
         affected.append(keyed(busy, "busy", procedure=busy.procedure, field=busy.field))
-        exposed.append(keyed(touched, "busy", procedure=touched.procedure, field=touched.field))
     if log.has("step", "segment"):
-        viewed = o.filter(o.act == log.code(Activity.STEP_VIEWED)).select("case", "step")
+        viewed = e.filter(e.act == log.code(Activity.STEP_VIEWED)).select("case", "step")
         viewed = viewed.distinct().join(c.select("case", "procedure", "segment"), "case")
-        viewed = viewed.filter(viewed.segment.notnull() & (viewed.step != "correction"))
+        viewed = viewed.filter(
+            viewed.segment.notnull() & log.outside(viewed.step, "step", ["correction"])
+        )
         affected.append(
             keyed(
                 viewed,
@@ -135,20 +164,14 @@ def _signals(log: EventLog, groups: list[Group]):
                 segment=viewed.segment,
             )
         )
-        segs = viewed.select("procedure", "step", "segment").distinct()
-        exp = viewed.select("procedure", "step", "case").join(segs, ["procedure", "step"])
-        exposed.append(
-            keyed(exp, "segment", procedure=exp.procedure, step=exp.step, segment=exp.segment)
-        )
-    confirmed = c.filter(c.confirmed).select("case", "procedure")
+        exposed.append(exposure(viewed, "viewed", procedure=viewed.procedure, step=viewed.step))
     if "field" in log.attributes and log.code(Activity.CORRECTED) >= 0:
-        corr = o.filter((o.act == log.code(Activity.CORRECTED)) & o.field.notnull())
-        corr = corr.select("case", "field").join(c.select("case", "procedure"), "case")
+        corr = e.filter((e.act == log.code(Activity.CORRECTED)) & e.field.notnull())
+        corr = corr.select("case", "field").distinct().join(procedures, "case")
         corr = corr.select("procedure", "field", "case").distinct()
         affected.append(keyed(corr, "correction", procedure=corr.procedure, field=corr.field))
-        keys = corr.select("procedure", "field").distinct()
-        exp = confirmed.join(keys, "procedure")
-        exposed.append(keyed(exp, "correction", procedure=exp.procedure, field=exp.field))
+        confirmed = c.filter(c.confirmed)
+        exposed.append(exposure(confirmed, "confirmed", procedure=confirmed.procedure))
     if groups:
         rows = [(g.id, case) for g in groups for case in g.cases]
         member = log.small_table(
@@ -156,19 +179,17 @@ def _signals(log: EventLog, groups: list[Group]):
             pa.table(
                 {
                     "grp": pa.array([r[0] for r in rows], pa.int64()),
-                    "case": pa.array([r[1] for r in rows], pa.int64()),
+                    "case": pa.array([r[1] for r in rows], pa.int32()),
                 }
             ),
         )
-        member = member.join(c.select("case", "procedure"), "case")
+        member = member.join(procedures, "case")
         affected.append(keyed(member, "contact", procedure=member.procedure, grp=member.grp))
-        keys = member.select("procedure", "grp").distinct()
-        exp = c.select("case", "procedure").join(keys, "procedure")
-        exposed.append(keyed(exp, "contact", procedure=exp.procedure, grp=exp.grp))
+        exposed.append(exposure(c, "all", procedure=c.procedure))
     return affected, exposed
 
 
-def _stats(log: EventLog, parts, with_users: bool):
+def _stats(log: EventLog, parts, keys: list[str], with_users: bool):
     if not parts:
         return {}
     union = parts[0]
@@ -196,8 +217,18 @@ def _stats(log: EventLog, parts, with_users: bool):
     }
     if with_users:
         aggs["users"] = joined.user.nunique()
-    rows = log.run(joined.group_by(KEYS).agg(**aggs)).to_pylist()
-    return {tuple(r[k] for k in KEYS): r for r in rows}
+    rows = log.run(joined.group_by(keys).agg(**aggs)).to_pylist()
+    return {tuple(r[k] for k in keys): r for r in rows}
+
+
+def _exposed(e_stats: dict, item: dict) -> dict | None:
+    """The statistics of the exposure of a candidate (``item``: its keys by name)."""
+    name, names = EXPOSURE[item["kind"]]
+    values = tuple(item[k] for k in names)
+    if item["kind"] in JOINED and None in values:
+        return None
+    key = (name, *(item[k] if k in names else None for k in EXPOSURE_KEYS[1:]))
+    return e_stats.get(key)
 
 
 def _redo_minutes(log: EventLog) -> dict[str, float]:
@@ -209,6 +240,25 @@ def _redo_minutes(log: EventLog) -> dict[str, float]:
     return {r["procedure"]: r["median"] or 0.0 for r in rows}
 
 
+def compare(x_a: int, n_a: int, x_b: int, n_b: int, settings: Settings | None = None) -> dict:
+    """One consequence: ``x_a`` of the ``n_a`` affected cases have it, ``x_b`` of the ``n_b``
+    other exposed ones. It counts when the excess is at least ``min_effect``, its lower
+    bound at the selection level is above zero, and it is at least ``min_risk_ratio`` times
+    as frequent among the affected."""
+    s = settings or Settings()
+    d, low, high = difference(x_a, n_a, x_b, n_b, Z95)
+    _, select_low, _ = difference(x_a, n_a, x_b, n_b, s.z_select)
+    rate_a, rate_b = x_a / n_a, x_b / n_b
+    return {
+        "rate_affected": rate_a,
+        "rate_others": rate_b,
+        "excess": d,
+        "low": low,
+        "high": high,
+        "counts": d >= s.min_effect and select_low > 0 and rate_a >= s.min_risk_ratio * rate_b,
+    }
+
+
 def rank(log: EventLog, settings: Settings | None = None,
          groups: list[Group] | None = None) -> list[dict]:  # fmt: skip
     """The opportunities, best first (only those with a consequence that counts)."""
@@ -218,31 +268,22 @@ def rank(log: EventLog, settings: Settings | None = None,
     if groups is None:
         groups = contact_groups(log)
     affected, exposed = _signals(log, groups)
-    a_stats = _stats(log, affected, True)
-    e_stats = _stats(log, exposed, False)
+    a_stats = _stats(log, affected, KEYS, True)
+    e_stats = _stats(log, exposed, EXPOSURE_KEYS, False)
     redo = _redo_minutes(log)
     group_by_id = {g.id: g for g in groups}
     found = []
     for key, a in a_stats.items():
-        e = e_stats.get(key)
+        e = _exposed(e_stats, dict(zip(KEYS, key, strict=True)))
         if e is None:
             continue
         n_a, n_b = a["n"], e["n"] - a["n"]
         if n_a < s.min_support or n_b < s.min_support:
             continue
-        consequences = {}
-        for consequence, flag in FLAGS.items():
-            x_a, x_b = a[flag] or 0, (e[flag] or 0) - (a[flag] or 0)
-            d, low, high = difference(x_a, n_a, x_b, n_b, Z95)
-            _, select_low, _ = difference(x_a, n_a, x_b, n_b, s.z_select)
-            consequences[consequence] = {
-                "rate_affected": x_a / n_a,
-                "rate_others": x_b / n_b,
-                "excess": d,
-                "low": low,
-                "high": high,
-                "counts": d >= s.min_effect and select_low > 0,
-            }
+        consequences = {
+            consequence: compare(a[flag] or 0, n_a, (e[flag] or 0) - (a[flag] or 0), n_b, s)
+            for consequence, flag in FLAGS.items()
+        }
         counting = [c for c, v in consequences.items() if v["counts"]]
         if not counting:
             continue
@@ -309,14 +350,14 @@ def _contact_causes(log: EventLog, groups: list[Group]) -> dict[tuple, tuple]:
         pa.table(
             {
                 "grp": pa.array([r[0] for r in rows], pa.int64()),
-                "case": pa.array([r[1] for r in rows], pa.int64()),
+                "case": pa.array([r[1] for r in rows], pa.int32()),
             }
         ),
     )
-    o = log.ordered
+    e = log.events
     c = log.cases.select("case", "procedure")
     codes = [log.code(Activity.FIELD_ERROR), log.code(Activity.VALIDATION_ERROR)]
-    err = o.filter(o.act.isin(codes) & o.error_code.notnull() & o.field.notnull())
+    err = e.filter(e.act.isin(codes) & e.error_code.notnull() & e.field.notnull())
     err = err.select("case", "field", "error_code").distinct()
     member = member.join(c, "case")
     sizes = {
@@ -335,33 +376,45 @@ def _contact_causes(log: EventLog, groups: list[Group]) -> dict[tuple, tuple]:
     return best
 
 
+def _subject(item: dict, causes: dict[tuple, tuple]) -> tuple | None:
+    if item["kind"] == "contact":
+        return causes.get((item["procedure"], item["grp"]))
+    if item["kind"] == "segment":
+        return (item["procedure"], "segment", item["segment"])
+    return (item["procedure"], item["field"]) if item["field"] else None
+
+
 def _merge(items: list[dict], causes: dict[tuple, tuple] | None = None) -> list[dict]:
     """One opportunity per field of a procedure (its errors, slowness, corrections, and the
-    support contacts of people who met its errors), and one per segment of a procedure: the
-    best-scored one leads, the others are listed with it."""
+    support contacts of people who met its errors), and one per segment of a procedure.
+
+    The best-scored one leads and the others are listed with it, except that a group of
+    contacts never leads a field that has a candidate of its own: those contacts come from
+    the field's errors (``_contact_causes``), and a group chosen by its outcome (people who
+    called) overstates what they lose, so the field's own candidate, which counts its
+    contacts among its consequences, speaks for them."""
     causes = causes or {}
-    out: list[dict] = []
-    by_subject: dict[tuple, dict] = {}
-    for item in items:
-        if item["kind"] == "contact":
-            subject = causes.get((item["procedure"], item["grp"]))
-        elif item["kind"] == "segment":
-            subject = (item["procedure"], "segment", item["segment"])
-        else:
-            subject = (item["procedure"], item["field"]) if item["field"] else None
-        if subject is not None and subject in by_subject:
-            lead = by_subject[subject]
-            lead.setdefault("related", []).append(item["title"])
-            if item["kind"] == "contact":
-                lead["contact_terms"] = sorted(
-                    set(lead.get("contact_terms", [])) | set(item["terms"])
-                )
-                lead.setdefault("contact_examples", []).extend(item["examples"][:1])
+    leads: dict[tuple, dict] = {}
+    for item in items:  # best first
+        subject = _subject(item, causes)
+        if subject is None:
             continue
-        item.setdefault("related", [])
-        if subject is not None:
-            by_subject[subject] = item
-        out.append(item)
+        lead = leads.get(subject)
+        if lead is None or (lead["kind"] == "contact" and item["kind"] != "contact"):
+            leads[subject] = item
+    for item in items:
+        item["related"] = []
+    out: list[dict] = []
+    for item in items:
+        subject = _subject(item, causes)
+        lead = leads[subject] if subject is not None else item
+        if lead is item:
+            out.append(item)
+            continue
+        lead["related"].append(item["title"])
+        if item["kind"] == "contact":
+            lead["contact_terms"] = sorted(set(lead.get("contact_terms", [])) | set(item["terms"]))
+            lead.setdefault("contact_examples", []).extend(item["examples"][:1])
     for i, item in enumerate(out, 1):
         item["rank"] = i
     return out

@@ -15,10 +15,10 @@ def corrections(log: EventLog) -> pa.Table:
     """Per (procedure, field): confirmed cases, corrected cases and the rate."""
     if not log.is_journey:
         return table([], CORRECTION_COLUMNS)
-    o = log.ordered
+    e = log.events
     c = log.cases
     confirmed = c.filter(c.confirmed).group_by("procedure").agg(confirmed=ibis._.count())
-    corr = o.filter(o.act == log.code(Activity.CORRECTED))
+    corr = e.filter(e.act == log.code(Activity.CORRECTED))
     field = corr.field if "field" in log.attributes else None
     corr = corr.select("case", field=field).join(c.select("case", "procedure"), "case")
     grouped = corr.group_by(["procedure", "field"]).agg(
@@ -42,8 +42,8 @@ def correction_reasons(log: EventLog) -> pa.Table:
     """The reasons typed for corrections, with their number (for grouping)."""
     if not (log.is_journey and log.has("reason")):
         return table([], ["procedure", "field", "reason", "count"])
-    o = log.ordered
-    corr = o.filter((o.act == log.code(Activity.CORRECTED)) & o.reason.notnull())
+    e = log.events
+    corr = e.filter((e.act == log.code(Activity.CORRECTED)) & e.reason.notnull())
     corr = corr.drop("procedure").join(log.cases.select("case", "procedure"), "case")
     field = corr.field if "field" in log.attributes else corr.reason.isnull().cast("string")
     grouped = (
@@ -90,7 +90,11 @@ def resubmissions(log: EventLog) -> pa.Table:
             error_code="error_code",
             cases="cases",
             resubmitted="resubmitted",
-        )
+        ),
+        decode={
+            "field": "field" if "field" in log.attributes else "step",
+            "error_code": "error_code" if "error_code" in log.attributes else "step",
+        },
     ).to_pylist()
     rows.sort(
         key=lambda r: (

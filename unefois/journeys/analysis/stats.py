@@ -11,9 +11,12 @@ Z_SELECT = 3.290526731491926
 
 
 def wilson(successes: float, n: float, z: float = Z95) -> tuple[float, float]:
+    """Wilson score interval of a proportion. A log cut in time (cases whose first steps fall
+    before its start) can count more cases at a step than reached the step before: the share
+    is then taken as 1 rather than failing on a negative variance."""
     if n <= 0:
         return 0.0, 1.0
-    p = successes / n
+    p = min(max(successes / n, 0.0), 1.0)
     denominator = 1 + z * z / n
     centre = (p + z * z / (2 * n)) / denominator
     half = z * math.sqrt(p * (1 - p) / n + z * z / (4 * n * n)) / denominator
