@@ -20,10 +20,14 @@ install: $(UVTOOL)
 migrate: install
 	$(VENV_BIN)/python manage.py migrate --noinput
 
-# The platform on its embedded default: SQLite, a simulated population as demo data.
+# The platform on its embedded default: SQLite, a simulated population as demo data. The
+# delivery worker (events pushed to the partners' webhooks) runs beside the web server and
+# stops when it stops (Ctrl-C, an error).
 run: migrate
 	$(VENV_BIN)/python manage.py load_demo --if-empty
 	@echo "unefois : http://127.0.0.1:8000/ (comptes de démonstration sur la page d'accueil)"
+	@$(VENV_BIN)/unefois exchange deliver --quiet & worker=$$!; \
+	trap 'kill $$worker 2>/dev/null; wait $$worker 2>/dev/null' EXIT; \
 	$(VENV_BIN)/python manage.py runserver 127.0.0.1:8000
 
 quality: install

@@ -201,3 +201,48 @@ def open_partner(db) -> PartnerClient:
             legal_basis="Essai",
         )
     return register(partner)
+
+
+# ---- Push and pull ----------------------------------------------------------------------------
+
+
+@dataclass
+class Household:
+    """A parent employing an AMA, subscriptions made first: every action writes its messages."""
+
+    parent: object
+    ama: object
+
+
+@pytest.fixture
+def household(db) -> Household:
+    from unefois.people.models import Person
+
+    seed.install(apps)
+    parent = person("h-parent", True)
+    ama = person("h-ama", False, "ama")
+    for p, nir in ((parent, NIRS["parent1"]), (ama, NIRS["ama"])):
+        Person.objects.filter(pk=p.pk).update(nir=nir)
+        p.refresh_from_db()
+    return Household(parent, ama)
+
+
+def set_webhook(client_id: str, url: str) -> Partner:
+    from unefois.exchange.actions import do_save_partner
+
+    partner = Partner.objects.get(client_id=client_id)
+    partner.webhook_url = url
+    return do_save_partner(None, partner)
+
+
+def subscribe(scope_code: str, event: str, push: bool = True):
+    from unefois.exchange.actions import do_save_subscription
+    from unefois.exchange.models import Subscription
+
+    scope = Scope.objects.select_related("partner").get(code=scope_code)
+    return do_save_subscription(
+        None,
+        Subscription(
+            partner=scope.partner, scope=scope, event=event, recipient=RECIPIENT, push=push
+        ),
+    )

@@ -15,6 +15,7 @@ from unefois.facts.models import Source, SubjectType
 from unefois.people.models import Child, Person
 
 from .models import Contract, Status
+from .signals import contract_ended
 
 
 @transaction.atomic
@@ -93,4 +94,5 @@ def do_end_contract(
         old,
         {"status": contract.status, "end_date": end_date, "end_reason": reason},
     )
+    contract_ended.send(sender=Contract, contract=contract, actor=actor)
     return contract

@@ -10,6 +10,7 @@ from unefois.contracts.models import Contract
 
 from . import services
 from .models import Contest, Declaration, DeclarationVersion, Status
+from .signals import declaration_confirmed
 
 
 class DeclarationError(ValueError):
@@ -68,6 +69,9 @@ def do_declare(
                     "version": 1,
                     "net": str(slip.amount("net_pay")),
                 },
+            )
+            declaration_confirmed.send(
+                sender=Declaration, declaration=declaration, version=version, actor=actor
             )
     except IntegrityError:  # the same month declared at the same time: keep the first one
         return Declaration.objects.get(contract=contract, period=period), False
@@ -148,5 +152,8 @@ def do_correct(
             "reason": reason,
             "net": str(slip.amount("net_pay")),
         },
+    )
+    declaration_confirmed.send(
+        sender=Declaration, declaration=declaration, version=new, actor=actor
     )
     return new

@@ -14,7 +14,7 @@ from ninja import Field, Form, NinjaAPI, Query, Router, Schema, Status
 from ninja.errors import AuthenticationError, ValidationError
 from ninja.security import HttpBearer
 
-from . import access, ratelimit, resources, tokens
+from . import access, feed, ratelimit, resources, tokens
 
 api = NinjaAPI(
     title="unefois — API des partenaires",
@@ -31,7 +31,12 @@ api = NinjaAPI(
         "dossier traité) et `purpose` (la finalité de son périmètre) ; la réponse ne contient que "
         "les champs du périmètre accordé ; l'opposition de la personne aux échanges non "
         "obligatoires est respectée ; chaque accès est inscrit au journal des échanges, dont la "
-        "référence est renvoyée (`reference_journal`). Trop d'appels : 429 et `Retry-After`."
+        "référence est renvoyée (`reference_journal`). Trop d'appels : 429 et `Retry-After`.\n\n"
+        "**Événements** (déclaration confirmée ou corrigée, contrat terminé) : selon ses "
+        "abonnements, le partenaire les reçoit sur son webhook (jeton d'événement de sécurité "
+        "RFC 8417 signé par la plateforme, vérifiable avec `/api/partenaires/jwks.json`, en-tête "
+        "`Idempotency-Key`) et peut les lire dans le flux `GET /api/partenaires/v1/evenements`, "
+        "à curseur."
     ),
     urls_namespace="exchange-api",
 )
@@ -467,6 +472,91 @@ def monthly_resources(request, demand: Query[DemandQuery], body: MonthsIn):
     return _answer(
         request, "ressources_mensuelles", demand, body, _months(body.mois, body.jusqu_au)
     )
+
+
+# ---- Events (pull) ----------------------------------------------------------------------------
+
+
+class FeedQuery(Schema):
+    apres: str | None = Field(
+        None,
+        max_length=200,
+        pattern=r"^[A-Za-z0-9_-]*$",
+        description="Curseur opaque : le champ `curseur` de la réponse précédente. Absent : "
+        "depuis le premier événement conservé.",
+    )
+    limite: int = Field(
+        feed.DEFAULT_LIMIT,
+        ge=1,
+        le=feed.MAX_LIMIT,
+        description=f"Nombre d'événements au plus (1 à {feed.MAX_LIMIT}).",
+    )
+
+
+class EventSubject(Schema):
+    type: Literal["declaration", "contrat"]
+    id: int = Field(..., description="Identifiant de la déclaration ou du contrat.")
+    version: int | None = Field(
+        None, description="Version de la déclaration : une correction en crée une nouvelle."
+    )
+
+
+class EventPerson(Schema):
+    nir: str = Field(..., description="NIR de la personne dont il s'agit.")
+
+
+class FeedEvent(Schema):
+    id: str = Field(
+        ...,
+        description="Identifiant stable de l'événement pour ce partenaire : la clé "
+        "d'idempotence, la même que dans la livraison poussée (`Idempotency-Key`, `jti`).",
+    )
+    type: Literal["declaration.confirmee", "contrat.termine"]
+    survenu_le: str = Field(..., description="Date et heure de l'événement (UTC, ISO 8601).")
+    objet: EventSubject
+    personne: EventPerson
+    perimetre: str
+    finalite: str
+    base_legale: str
+    periode: str
+    champs: list[str] = Field(..., description="Champs transmis : ceux du périmètre.")
+    donnees: list[dict[str, Any]] = Field(
+        ..., description="Les lignes de la ressource du périmètre, masquées au périmètre."
+    )
+    reference_journal: int = Field(..., description="Numéro de l'entrée du journal des échanges.")
+
+
+class FeedAnswer(Schema):
+    evenements: list[FeedEvent]
+    curseur: str = Field(
+        ..., description="À renvoyer en `apres` pour la suite (le même s'il n'y a rien de neuf)."
+    )
+    encore: bool = Field(..., description="D'autres événements attendent déjà après ce curseur.")
+
+
+@router.get(
+    "/evenements",
+    response={200: FeedAnswer, 400: Error, 401: Error, 429: Error},
+    summary="Flux des événements des abonnements (déclaration confirmée, contrat terminé)",
+    auth=PartnerToken(),
+)
+def event_feed(request, query: Query[FeedQuery]):
+    """Les événements des abonnements du partenaire dont le jeton porte le périmètre, dans
+    l'ordre, après le curseur `apres`. Chaque événement est masqué à son périmètre et inscrit au
+    journal des échanges ; un événement auquel la personne s'est opposée (échange non
+    obligatoire) n'est pas servi, mais le curseur le dépasse. Les mêmes événements sont poussés
+    au webhook des abonnements qui le demandent."""
+    try:
+        return Status(200, feed.read(request.auth, query.apres, query.limite))
+    except feed.CursorError:
+        return Status(
+            400,
+            {
+                "code": "curseur_invalide",
+                "message": "Curseur invalide : renvoyez le champ « curseur » d'une réponse "
+                "précédente, ou omettez-le pour lire depuis le début.",
+            },
+        )
 
 
 api.add_router("/partenaires", oauth)

@@ -1,4 +1,5 @@
-"""``unefois exchange …``: verify and seal the exchange log, register or revoke partners' keys.
+"""``unefois exchange …``: verify and seal the exchange log, register or revoke partners' keys,
+deliver the outbox to the partners' webhooks.
 
 Mounted by ``unefois/cli.py``; Django is set up only when a command runs."""
 
@@ -12,7 +13,9 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-exchange = typer.Typer(help="Échanges avec les partenaires : journal scellé, clés des partenaires.")
+exchange = typer.Typer(
+    help="Échanges avec les partenaires : journal scellé, clés des partenaires, livraisons."
+)
 console = Console()
 errors = Console(stderr=True)
 
@@ -147,3 +150,90 @@ def revoke_key(
         raise typer.Exit(2)
     do_revoke_key(None, key)
     console.print(f"Clé « {kid} » de {client_id} révoquée.")
+
+
+@exchange.command("deliver")
+def deliver(
+    once: Annotated[
+        bool, typer.Option("--once", help="Livrer ce qui est dû maintenant, puis s'arrêter")
+    ] = False,
+    pause: Annotated[
+        float, typer.Option("--pause", min=0.1, help="Secondes entre deux passages")
+    ] = 2.0,
+    quiet: Annotated[
+        bool, typer.Option("--quiet", help="Seulement les échecs et le bilan")
+    ] = False,
+) -> None:
+    """Livre les événements (boîte d'envoi) aux webhooks des partenaires : message signé, clé
+    d'idempotence, nouvel essai avec attente croissante, abandon après le nombre maximal de
+    tentatives (à relancer dans l'administration)."""
+    _django()
+    import signal
+
+    stopping: list[int] = []
+
+    def stop(signum, _frame) -> None:
+        if stopping:  # a second signal: stop at once
+            raise KeyboardInterrupt
+        stopping.append(signum)
+
+    previous = {sig: signal.signal(sig, stop) for sig in (signal.SIGTERM, signal.SIGINT)}
+    try:
+        _deliver(once, pause, quiet, stopping)
+    finally:
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)
+
+
+def _deliver(once: bool, pause: float, quiet: bool, stopping: list[int]) -> None:
+    import time
+
+    from django.db import DatabaseError, close_old_connections
+
+    from unefois.exchange.delivery import Result, Worker, backlog
+
+    worker = Worker()
+    totals: dict[str, int] = {}
+
+    def report(result: Result) -> None:
+        totals[result.outcome] = totals.get(result.outcome, 0) + 1
+        if result.outcome in ("echec", "annule"):
+            errors.print(f"[red]{result.text()}[/red]", soft_wrap=True)
+        elif result.outcome == "nouvel_essai":
+            errors.print(f"[yellow]{result.text()}[/yellow]", soft_wrap=True)
+        elif not quiet:
+            console.print(result.text(), soft_wrap=True)
+
+    if once:
+        console.print("Livraison des événements dus…")
+    else:
+        console.print(
+            f"Livreur {worker.name} démarré : passage toutes les {pause:g} s "
+            "(Ctrl-C ou SIGTERM pour l'arrêter).",
+            soft_wrap=True,
+        )
+    while not stopping:
+        if not once:  # a long-running process: drop the connections the database closed
+            close_old_connections()
+        try:
+            worker.drain(report=report, stop=lambda: bool(stopping))
+        except DatabaseError as error:
+            errors.print(f"[red]Base de données indisponible ({error}) : nouvel essai.[/red]")
+            if once:
+                raise typer.Exit(1) from None
+        if once:
+            break
+        deadline = time.monotonic() + pause
+        while not stopping and time.monotonic() < deadline:
+            time.sleep(min(0.2, pause))
+    left = backlog()
+    console.print(
+        f"{totals.get('livre', 0)} livré(s), {totals.get('nouvel_essai', 0)} à réessayer, "
+        f"{totals.get('echec', 0)} en échec, {totals.get('opposition', 0)} non transmis "
+        f"(opposition), {totals.get('annule', 0)} annulé(s). Boîte d'envoi : "
+        f"{left['a_livrer']} à livrer, {left['plus_tard']} plus tard, "
+        f"{left['en_echec']} en échec.",
+        soft_wrap=True,
+    )
+    if stopping:
+        console.print("Livreur arrêté.")

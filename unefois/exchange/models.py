@@ -3,10 +3,20 @@ and legal basis, a person's objection, the hash-chained exchange log with its si
 and the per-person access journal.
 
 The log, its checkpoints and the journal are append-only: the database refuses UPDATE and DELETE
-on them (``unefois.audit.append_only``)."""
+on them (``unefois.audit.append_only``).
+
+Push and pull: a partner subscribes (``Subscription``) one of its scopes to an event of the domain
+(``EventKind``); each such event writes an ``Event`` (references only, no data) and one
+``OutboxMessage`` per subscription, in the transaction of the action that made the change. The
+worker (``delivery.py``) pushes the messages of push subscriptions to the partner's webhook; the
+feed (``feed.py``) serves every message of the partner's subscriptions, by position."""
+
+import uuid
 
 from django.db import models
 
+from unefois.contracts.models import Contract
+from unefois.declarations.models import Declaration, DeclarationVersion
 from unefois.people.models import Person
 
 
@@ -28,6 +38,13 @@ class Partner(models.Model):
     active = models.BooleanField("actif", default=True)
     rate_per_second = models.FloatField("appels par seconde (débit soutenu)", default=50.0)
     burst = models.PositiveIntegerField("appels en rafale", default=100)
+    webhook_url = models.URLField(
+        "adresse du webhook",
+        max_length=500,
+        blank=True,
+        help_text="Où livrer les événements des abonnements poussés (https ; http seulement en "
+        "local). Vide : le partenaire lit le flux des événements.",
+    )
     created_at = models.DateTimeField("créé le", auto_now_add=True)
 
     class Meta:
@@ -249,3 +266,130 @@ class RateBucket(models.Model):
 
     def __str__(self) -> str:
         return f"{self.partner_id}: {self.tokens:.1f}"
+
+
+# ---- Push and pull ----------------------------------------------------------------------------
+
+
+class EventKind(models.TextChoices):
+    DECLARATION_CONFIRMED = "declaration.confirmee", "Déclaration confirmée (ou corrigée)"
+    CONTRACT_ENDED = "contrat.termine", "Contrat terminé"
+
+
+class Subscription(models.Model):
+    """A partner receives, for one of its scopes, the data of each event of one kind: pushed to
+    its webhook (``push``) and, in any case, in its feed. Masked to the scope, like the API."""
+
+    partner = models.ForeignKey(
+        Partner, on_delete=models.PROTECT, related_name="subscriptions", verbose_name="partenaire"
+    )
+    scope = models.ForeignKey(
+        Scope, on_delete=models.PROTECT, related_name="subscriptions", verbose_name="périmètre"
+    )
+    event = models.CharField("événement", max_length=40, choices=EventKind.choices)
+    recipient = models.CharField(
+        "destinataire (SIRET)",
+        max_length=14,
+        help_text="Le SIRET du service du partenaire qui reçoit ces données.",
+    )
+    push = models.BooleanField(
+        "livrer au webhook",
+        default=True,
+        help_text="Sinon, les événements ne sont servis que par le flux (le partenaire interroge).",
+    )
+    active = models.BooleanField("actif", default=True)
+    created_at = models.DateTimeField("créé le", auto_now_add=True)
+
+    class Meta:
+        verbose_name = "abonnement"
+        verbose_name_plural = "abonnements"
+        ordering = ["partner", "event", "scope"]
+        constraints = [
+            models.UniqueConstraint(fields=["scope", "event"], name="subscription_scope_event_once")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.partner.client_id} : {self.get_event_display()} ({self.scope.code})"
+
+
+class Event(models.Model):
+    """Something happened that partners subscribe to. References only: the data are read, and
+    masked, when the event is delivered or served."""
+
+    kind = models.CharField("événement", max_length=40, choices=EventKind.choices)
+    occurred_at = models.DateTimeField("survenu le")
+    contract = models.ForeignKey(
+        Contract, on_delete=models.PROTECT, related_name="+", verbose_name="contrat"
+    )
+    declaration = models.ForeignKey(
+        Declaration,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name="déclaration",
+    )
+    version = models.ForeignKey(
+        DeclarationVersion,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name="version de la déclaration",
+    )
+
+    class Meta:
+        verbose_name = "événement"
+        verbose_name_plural = "événements"
+        ordering = ["-id"]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} n° {self.pk}"
+
+
+class DeliveryStatus(models.TextChoices):
+    PENDING = "pending", "À livrer"
+    DELIVERED = "delivered", "Livré"
+    FAILED = "failed", "En échec"
+    WITHHELD = "withheld", "Non transmis : opposition de la personne"
+    CANCELLED = "cancelled", "Annulé"
+    FEED = "feed", "Au flux seulement"
+
+
+class OutboxMessage(models.Model):
+    """The outbox: one event for one subscription, written with the state change. ``key`` is
+    the idempotency key (the same at every attempt and in the feed); ``position`` its place in
+    the partner's feed, given once the row is committed (``outbox.sequence``)."""
+
+    event = models.ForeignKey(
+        Event, on_delete=models.PROTECT, related_name="messages", verbose_name="événement"
+    )
+    subscription = models.ForeignKey(
+        Subscription, on_delete=models.PROTECT, related_name="messages", verbose_name="abonnement"
+    )
+    key = models.UUIDField("clé d'idempotence", unique=True, default=uuid.uuid4, editable=False)
+    position = models.BigIntegerField("position dans le flux", null=True, blank=True, unique=True)
+    status = models.CharField(
+        "état", max_length=10, choices=DeliveryStatus.choices, default=DeliveryStatus.PENDING
+    )
+    attempts = models.PositiveIntegerField("tentatives", default=0)
+    next_attempt_at = models.DateTimeField("prochaine tentative")
+    locked_until = models.DateTimeField("réservé jusqu'au", null=True, blank=True)
+    locked_by = models.CharField("réservé par", max_length=64, blank=True)
+    last_attempt_at = models.DateTimeField("dernière tentative", null=True, blank=True)
+    last_status_code = models.PositiveIntegerField("dernier code HTTP", null=True, blank=True)
+    last_error = models.TextField("dernière erreur", blank=True)
+    last_log_seq = models.BigIntegerField(
+        "dernière entrée du journal des échanges", null=True, blank=True
+    )
+    delivered_at = models.DateTimeField("livré le", null=True, blank=True)
+    created_at = models.DateTimeField("créé le", auto_now_add=True)
+
+    class Meta:
+        verbose_name = "livraison aux partenaires"
+        verbose_name_plural = "livraisons aux partenaires (boîte d'envoi)"
+        ordering = ["-id"]
+        indexes = [models.Index(fields=["status", "next_attempt_at"])]
+
+    def __str__(self) -> str:
+        return f"Livraison {self.key}"

@@ -134,52 +134,57 @@ def concerned(person: Person, role: str) -> bool:
 # ---- The resources --------------------------------------------------------------------------
 
 
+def employee_month_row(d: Declaration, r: dict) -> dict[str, Any]:
+    """One month of an employee with one employer: declaration ``d``, its version's results
+    ``r`` (the version in force for the API; the version of the event for a push)."""
+    employer = d.contract.employer
+    return {
+        "mois": month_code(d.period),
+        "employeur": _person_ref(employer),
+        "employeur_nom": employer.display_name,
+        "contrat": d.contract_id,
+        "type_emploi": d.contract.kind,
+        "heures": _hours(r),
+        "jours_activite": _days(r),
+        "salaire_brut": _amount(r, "gross_pay"),
+        "salaire_net": _amount(r, "net_pay"),
+        "net_imposable": _amount(r, "taxable_net"),
+        "pas_retenu": _amount(r, "pas", None),
+    }
+
+
+def child_month_row(d: Declaration, r: dict) -> dict[str, Any]:
+    """One month of care of a child: declaration ``d`` and its version's results ``r``."""
+    child = d.contract.child
+    cmg_pay = _line(r, "cmg_pay") or Decimal(0)
+    return {
+        "mois": month_code(d.period),
+        "enfant": f"E{child.pk}" if child else None,
+        "enfant_prenom": child.display_name if child else None,
+        "salarie": _person_ref(d.contract.employee),
+        "type_emploi": d.contract.kind,
+        "heures": _hours(r),
+        "salaire_net": _amount(r, "net_pay"),
+        "indemnites_entretien": _amount(r, "entretien"),
+        "cout_employeur": _amount(r, "employer_cost"),
+        "cmg_remuneration": str(cmg_pay),
+        "cmg_cotisations": _amount(r, "cmg_contributions"),
+        "reste_a_charge": _amount(r, "parent_cost"),
+    }
+
+
 def _monthly_employee_rows(person: Person, window: Window) -> list[dict[str, Any]]:
-    rows = []
-    for d in _declarations(person, EMPLOYEE, window.first, window.last):
-        r = d.current_version.results
-        employer = d.contract.employer
-        rows.append(
-            {
-                "mois": month_code(d.period),
-                "employeur": _person_ref(employer),
-                "employeur_nom": employer.display_name,
-                "contrat": d.contract_id,
-                "type_emploi": d.contract.kind,
-                "heures": _hours(r),
-                "jours_activite": _days(r),
-                "salaire_brut": _amount(r, "gross_pay"),
-                "salaire_net": _amount(r, "net_pay"),
-                "net_imposable": _amount(r, "taxable_net"),
-                "pas_retenu": _amount(r, "pas", None),
-            }
-        )
-    return rows
+    return [
+        employee_month_row(d, d.current_version.results)
+        for d in _declarations(person, EMPLOYEE, window.first, window.last)
+    ]
 
 
 def _children_rows(person: Person, window: Window) -> list[dict[str, Any]]:
-    rows = []
-    for d in _declarations(person, EMPLOYER, window.first, window.last):
-        r = d.current_version.results
-        child = d.contract.child
-        cmg_pay = _line(r, "cmg_pay") or Decimal(0)
-        rows.append(
-            {
-                "mois": month_code(d.period),
-                "enfant": f"E{child.pk}" if child else None,
-                "enfant_prenom": child.display_name if child else None,
-                "salarie": _person_ref(d.contract.employee),
-                "type_emploi": d.contract.kind,
-                "heures": _hours(r),
-                "salaire_net": _amount(r, "net_pay"),
-                "indemnites_entretien": _amount(r, "entretien"),
-                "cout_employeur": _amount(r, "employer_cost"),
-                "cmg_remuneration": str(cmg_pay),
-                "cmg_cotisations": _amount(r, "cmg_contributions"),
-                "reste_a_charge": _amount(r, "parent_cost"),
-            }
-        )
-    return rows
+    return [
+        child_month_row(d, d.current_version.results)
+        for d in _declarations(person, EMPLOYER, window.first, window.last)
+    ]
 
 
 def _yearly_employer_rows(person: Person, window: Window) -> list[dict[str, Any]]:
@@ -229,47 +234,48 @@ def _attestation_rows(person: Person, window: Window) -> list[dict[str, Any]]:
     ).select_related("employer")
     if window.contract is not None:
         contracts = contracts.filter(pk=window.contract)
-    rows = []
-    for contract in contracts.order_by("end_date", "pk"):
-        end = contract.end_date.year * 12 + contract.end_date.month - 1
-        declarations = (
-            Declaration.objects.filter(
-                contract=contract,
-                period__gt=end - 12,
-                period__lte=end,
-                current_version__isnull=False,
-            )
-            .select_related("current_version")
-            .order_by("period")
+    return [attestation_row(contract) for contract in contracts.order_by("end_date", "pk")]
+
+
+def attestation_row(contract: Contract) -> dict[str, Any]:
+    """The attestation employeur of an ended contract: its last 12 months as declared (the
+    versions in force)."""
+    end = contract.end_date.year * 12 + contract.end_date.month - 1
+    declarations = (
+        Declaration.objects.filter(
+            contract=contract,
+            period__gt=end - 12,
+            period__lte=end,
+            current_version__isnull=False,
         )
-        months, termination, compensation = [], Decimal(0), Decimal(0)
-        for d in declarations:
-            r = d.current_version.results
-            months.append(
-                {
-                    "mois": month_code(d.period),
-                    "salaire_brut": _amount(r, "gross_pay"),
-                    "heures": _hours(r),
-                    "jours_activite": _days(r),
-                }
-            )
-            termination += _line(r, "termination_indemnity") or 0
-            compensation += _line(r, "leave_compensation") or 0
-        rows.append(
+        .select_related("current_version")
+        .order_by("period")
+    )
+    months, termination, compensation = [], Decimal(0), Decimal(0)
+    for d in declarations:
+        r = d.current_version.results
+        months.append(
             {
-                "contrat": contract.pk,
-                "employeur": _person_ref(contract.employer),
-                "employeur_nom": contract.employer.display_name,
-                "type_emploi": contract.kind,
-                "debut": contract.start_date.isoformat(),
-                "fin": contract.end_date.isoformat(),
-                "motif_fin": END_REASONS.get(contract.end_reason, contract.end_reason),
-                "salaires_12_mois": months,
-                "indemnite_rupture": str(termination),
-                "indemnite_compensatrice_conges": str(compensation),
+                "mois": month_code(d.period),
+                "salaire_brut": _amount(r, "gross_pay"),
+                "heures": _hours(r),
+                "jours_activite": _days(r),
             }
         )
-    return rows
+        termination += _line(r, "termination_indemnity") or 0
+        compensation += _line(r, "leave_compensation") or 0
+    return {
+        "contrat": contract.pk,
+        "employeur": _person_ref(contract.employer),
+        "employeur_nom": contract.employer.display_name,
+        "type_emploi": contract.kind,
+        "debut": contract.start_date.isoformat(),
+        "fin": contract.end_date.isoformat(),
+        "motif_fin": END_REASONS.get(contract.end_reason, contract.end_reason),
+        "salaires_12_mois": months,
+        "indemnite_rupture": str(termination),
+        "indemnite_compensatrice_conges": str(compensation),
+    }
 
 
 _MONTHLY_EMPLOYEE_FIELDS = {

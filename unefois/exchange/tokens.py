@@ -58,6 +58,12 @@ def issuer(request) -> str:
     return request.build_absolute_uri(BASE_PATH)
 
 
+def configured_issuer() -> str:
+    """Our issuer outside a request (the worker signing pushed events): ``EXCHANGE_ISSUER``, to
+    set in production (the same as the tokens'), else a name that says it is not set."""
+    return (_setting("EXCHANGE_ISSUER", "") or "urn:unefois:api-partenaires").rstrip("/")
+
+
 def token_endpoint(request) -> str:
     return f"{issuer(request)}/jeton"
 
