@@ -5,6 +5,7 @@ from django.urls import include, path
 urlpatterns = [
     path("admin/", admin.site.urls),
     path("api/", include("unefois.exchange.urls")),
+    path("tiersdecl/v1/paje/", include("unefois.api.urls")),
     path("parcours/", include("unefois.journeys.capture.urls")),
     path("", include("unefois.login.urls")),
     path("", include("unefois.www.urls")),

@@ -30,6 +30,7 @@ INSTALLED_APPS = [
     "unefois.procedures",
     "ninja",  # serves the API docs' own static files (no CDN)
     "unefois.exchange",
+    "unefois.api",
     "unefois.documents",
     "unefois.journeys.capture",
     "unefois.login",
