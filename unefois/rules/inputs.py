@@ -60,12 +60,28 @@ _OVERSEAS_ZONES = {
 }
 
 
+# The overseas collectivités and territories (INSEE codes): each has its own tax rules or none of
+# the grids of CGI art. 204 H, III applies there; they are refused, never given another grid.
+_OVERSEAS_COLLECTIVITIES = {
+    "975": "Saint-Pierre-et-Miquelon",
+    "977": "Saint-Barthélemy",
+    "978": "Saint-Martin",
+    "984": "Terres australes et antarctiques françaises",
+    "986": "Wallis-et-Futuna",
+    "987": "Polynésie française",
+    "988": "Nouvelle-Calédonie",
+    "989": "Clipperton",
+}
+PAS_GRID_RULE = "Code général des impôts, art. 204 H, III"
+
+
 def pas_zone_of_departement(code: str) -> PasZone:
     """The grid of an employee domiciled in the département ``code`` ("75", "2A", "971"…).
 
     The overseas collectivités (975 Saint-Pierre-et-Miquelon, 977 Saint-Barthélemy, 978
     Saint-Martin, 98x) have their own tax rules: no grid of CGI art. 204 H applies, and the
-    code is refused rather than given another zone's grid.
+    code is refused rather than given another zone's grid. Any other code (« 20 », « 96 »,
+    « 979 »…) is not a département and is refused too. The ``ValueError`` says why, in French.
     """
     code = str(code).strip().upper()
     if code in _OVERSEAS_ZONES:
@@ -73,12 +89,17 @@ def pas_zone_of_departement(code: str) -> PasZone:
     mainland = len(code) == 2 and code.isdigit() and 1 <= int(code) <= 95 and code != "20"
     if mainland or code in ("2A", "2B"):
         return PasZone.METROPOLE
-    if code.startswith("97") or code.startswith("98"):
+    if code in _OVERSEAS_COLLECTIVITIES:
         raise ValueError(
-            f"le code {code} désigne une collectivité d'outre-mer à fiscalité propre : aucune "
-            "grille de taux neutre du Code général des impôts (art. 204 H) ne s'y applique"
+            f"le code {code} désigne {_OVERSEAS_COLLECTIVITIES[code]}, une collectivité ou un "
+            "territoire d'outre-mer qui n'est pas un département : aucune des grilles de taux "
+            "neutre (métropole ; Guadeloupe, Martinique, La Réunion ; Guyane, Mayotte — "
+            f"{PAS_GRID_RULE}) ne s'y applique, et celle d'une autre zone ne peut pas la remplacer"
         )
-    raise ValueError(f"« {code} » n'est pas un code de département (par exemple 75, 2A, 971)")
+    raise ValueError(
+        f"« {code} » n'est pas un code de département (par exemple 75, 2A, 971) : le "
+        f"département du domicile fiscal choisit la grille de taux neutre ({PAS_GRID_RULE})"
+    )
 
 
 @dataclass(frozen=True)

@@ -15,12 +15,21 @@ from typing import Annotated, Any, Literal
 
 import numpy as np
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    ValidationError,
+    ValidationInfo,
+    field_validator,
+    model_validator,
+)
 
 from . import calendar
 from .inputs import (
     COLUMNS,
     NO_END,
+    PAS_GRID_RULE,
     SCHEDULE,
     EndReason,
     Kind,
@@ -178,19 +187,31 @@ class Household(_Model):
 
 class Tax(_Model):
     pas_rate: Annotated[float, Field(ge=0, le=1)] | None = None
+    # The département of the employee's tax domicile chooses the neutral grid; it is validated
+    # before ``pas_zone`` so that a contradiction is reported on ``pas_zone``.
+    departement: str | None = None
     pas_zone: Literal["metropole", "guadeloupe_martinique_reunion", "guyane_mayotte"] | None = None
-    departement: str | None = None  # of the employee's tax domicile: chooses the neutral grid
 
-    @model_validator(mode="after")
-    def _zone_of_the_departement(self) -> Tax:
-        if self.departement is not None:
-            zone = pas_zone_of_departement(self.departement)  # ValueError: a French message
-            if self.pas_zone is not None and PasZone[self.pas_zone.upper()] != zone:
+    @field_validator("departement")
+    @classmethod
+    def _a_departement(cls, code: str | None) -> str | None:
+        if code is not None:
+            pas_zone_of_departement(code)  # ValueError: a French message, on tax.departement
+        return code
+
+    @field_validator("pas_zone")
+    @classmethod
+    def _zone_of_the_departement(cls, value: str | None, info: ValidationInfo) -> str | None:
+        code = info.data.get("departement")
+        if value is not None and code is not None:
+            zone = pas_zone_of_departement(code)
+            if PasZone[value.upper()] != zone:
                 raise ValueError(
-                    f"la zone « {self.pas_zone} » ne correspond pas au département "
-                    f"{self.departement} (zone « {zone.name.lower()} »)"
+                    f"la zone « {value} » ne correspond pas au département {code.strip()} "
+                    f"(zone « {zone.name.lower()} », {PAS_GRID_RULE}) : indiquez le seul "
+                    "département, ou une zone qui lui correspond"
                 )
-        return self
+        return value
 
     def zone(self) -> PasZone:
         """The neutral-rate grid: from the département if given, else ``pas_zone``."""
