@@ -134,24 +134,24 @@ def household(contract: Contract, employer: dict | None = None) -> dict[str, Any
 
 def history(contract: Contract, period: int) -> dict[str, Any]:
     """What earlier declarations of the contract tell this month's payslip."""
+    # Only the two JSON columns read here: a version's inputs are the largest and not needed.
     earlier = (
-        Declaration.objects.filter(contract=contract, period__lt=period)
-        .select_related("current_version")
+        Declaration.objects.filter(
+            contract=contract, period__lt=period, current_version__isnull=False
+        )
         .order_by("period")
+        .values_list("period", "current_version__results", "current_version__events")
     )
     gross_total = 0.0
     gross_by_period: dict[int, float] = {}
     sick_days = 0.0
-    for declaration in earlier:
-        version = declaration.current_version
-        if version is None:
-            continue
-        gross = float(_line(version.results, "gross_pay"))
+    for month, results, events in earlier:
+        gross = float(_line(results, "gross_pay"))
         gross_total += gross
-        gross_by_period[declaration.period] = gross
-        if declaration.period >= period - 12:
+        gross_by_period[month] = gross
+        if month >= period - 12:
             sick_days += sum(
-                _days(a) for a in version.events.get("absences", []) if a["reason"] == "child_sick"
+                _days(a) for a in events.get("absences", []) if a["reason"] == "child_sick"
             )
     out: dict[str, Any] = {"contract_gross_total": round(gross_total, 2)}
     if sick_days:
