@@ -12,6 +12,7 @@ the unchanged copy kept next to this module (see ``SWAGGER_SOURCE.md``)."""
 
 from __future__ import annotations
 
+import decimal
 import json
 import re
 from dataclasses import dataclass
@@ -126,9 +127,12 @@ def request_problems(
             if parameter.get("required"):
                 problems.append("body : obligatoire")
         else:
-            for error in _validator(parameter["schema"]).iter_errors(plain(body)):
-                where = ".".join(str(p) for p in error.absolute_path) or "(racine)"
-                problems.append(f"body.{where} : {error.message}")
+            try:
+                for error in _validator(parameter["schema"]).iter_errors(plain(body)):
+                    where = ".".join(str(p) for p in error.absolute_path) or "(racine)"
+                    problems.append(f"body.{where} : {error.message}")
+            except decimal.InvalidOperation:  # multipleOf on a number far beyond the maximum
+                problems.append("body : nombre hors de toute limite de la spécification")
     elif has_body:
         problems.append("body : cette opération n'en prend pas")
     return problems

@@ -304,6 +304,10 @@ def test_declaring_needs_the_mandate(software, world, today):
     [
         (ged_declaration(nbHeures=0), False, "ER_API_051_B_0001"),
         (ged_declaration(mntSalaireNetMensuel=1800.001), False, "ER_API_051_B_0001"),
+        # Magnitudes whose remainder a Decimal cannot compute (found by schemathesis): 400.
+        (ged_declaration(mntAcompteSalarie=-1.6e36), False, "ER_API_051_B_0001"),
+        (ged_declaration(nbJoursCongesPayes=-1.2e308), False, "ER_API_051_B_0001"),
+        (ged_declaration(mntFraisTransport=4.6e16), False, "ER_API_051_B_0001"),
         (ged_declaration(dtDebutPeriode="2025-10-32"), False, "ER_API_051_B_0001"),
         ({**ged_declaration(), "cdModeCalcul": None}, False, "ER_API_051_B_0001"),
         (ged_declaration(inputSp={"nirSalarie": "1234"}), False, "ER_API_051_B_0001"),

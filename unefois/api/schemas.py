@@ -8,6 +8,7 @@ Types are as strict as the Swagger's: an ``integer`` refuses ``"12"`` and ``12.5
 from __future__ import annotations
 
 import datetime as dt
+import math
 import re
 from decimal import Decimal
 from typing import Annotated, Any
@@ -26,9 +27,16 @@ def _date_text(value: Any) -> Any:
     return value
 
 
+# No field of the Swagger allows a magnitude near this; refusing it here also keeps the
+# ``multipleOf`` check (a Decimal remainder) from failing on 1e300 or on Infinity and NaN.
+_NUMBER_LIMIT = 10**9
+
+
 def _number(value: Any) -> Any:
     if isinstance(value, bool) or not isinstance(value, int | float | Decimal):
         raise ValueError("nombre attendu")
+    if not math.isfinite(value) or abs(value) >= _NUMBER_LIMIT:
+        raise ValueError("nombre hors des limites de la spécification")
     return value
 
 
