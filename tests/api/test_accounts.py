@@ -173,6 +173,8 @@ def test_a_ged_is_not_an_ama(software, world):
         ({}, None, "ER_API_021_B_0005"),
         ({"dtNaissanceSalarie": "1985-01-01"}, None, "ER_API_021_B_0005"),
         ({"numeroPajeSalarie": "0000S999999999"}, None, "ER_API_021_B_0004"),
+        ({"numeroPajeSalarie": "0000S99999999\x00"}, None, "ER_API_021_B_0004"),
+        ({"nirSalarie": "2850375123456\x007"}, None, "ER_API_021_B_0004"),
         ({"nirSalarie": AMA_NIR, "dtNaissanceSalarie": "1990-01-01"}, None, "ER_API_021_B_0004"),
         ({}, {"nomNaissance": "AUTRE", "dtNaissanceSalarie": "1985-01-01"}, "ER_API_021_B_0004"),
         # Both test employees were born on 1 January 1985 under the name TEST: ambiguous.
@@ -303,6 +305,12 @@ def test_cancelling_without_a_mandate_is_one_error_object(software, world):
     [
         (
             {"numeroPaje": "0000E999999999", "dateNaissance": EMPLOYER_BIRTH},
+            True,
+            "ER_API_030_B_0002",
+        ),
+        # A NUL byte, which PostgreSQL refuses in a query (found by schemathesis): nobody.
+        (
+            {"numeroPaje": "0000E12345678\x00", "dateNaissance": EMPLOYER_BIRTH},
             True,
             "ER_API_030_B_0002",
         ),

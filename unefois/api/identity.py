@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 import math
+import re
 import unicodedata
 from dataclasses import dataclass
 
@@ -30,8 +31,19 @@ def padded(number: str | None) -> str:
     return (number or "").strip().zfill(NUMBER_LENGTH)
 
 
+# A Pajemploi number or a NIR is letters and digits: anything else (a NUL byte, say, which
+# PostgreSQL refuses in a query) matches nobody and is not looked up.
+_IDENTIFIER = re.compile(r"[0-9A-Za-z]+")
+
+
+def _identifier(text: str) -> bool:
+    return bool(_IDENTIFIER.fullmatch(text.strip()))
+
+
 def _variants(number: str) -> list[str]:
     number = number.strip()
+    if not _identifier(number):
+        return []
     out = [number]
     short = number.lstrip("0")
     if short and short != number:
@@ -53,8 +65,11 @@ def normalised(text: str | None) -> str:
 
 def find_employer(number: str, birth: dt.date) -> Person | None:
     """The employer with this number (employer_number fact) born on this day."""
+    variants = _variants(number)
+    if not variants:
+        return None
     query = Q()
-    for variant in _variants(number):
+    for variant in variants:
         query |= Q(value=variant)
     ids = Fact.objects.filter(
         query,
@@ -100,6 +115,8 @@ def find_employee(q: EmployeeQuery) -> Person | None:
     if q.number:
         person = employees.filter(pajemploi_number__in=_variants(q.number)).first()
     elif q.nir:
+        if not _identifier(q.nir):
+            return None
         nir = q.nir.strip().upper()
         person = employees.filter(Q(nir=nir) | Q(nir=nir[:13])).order_by("pk").first()
     elif q.birth and q.family_name:
