@@ -323,7 +323,10 @@ def test_the_command_delivers_what_is_due_and_says_so(household, receivers, sett
     not os.environ.get("DATABASE_URL", "").startswith("postgres"),
     reason="SKIP LOCKED: PostgreSQL (SQLite has one writer; one worker is enough)",
 )
-@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+# No serialized_rollback: its reload of the migrated rows collides with the content types
+# that the flush of an earlier transactional test on the same worker has re-created. The
+# partners this test needs are installed by seed.install, as everywhere else.
+@pytest.mark.django_db(transaction=True)
 def test_two_workers_share_the_outbox_without_sending_twice(receivers):
     from django.db import connection
 
