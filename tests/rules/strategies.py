@@ -59,7 +59,15 @@ def rows(draw, kind=None, with_events=True):
             row["majorated_hours"] = float(draw(st.integers(0, 3)))
         else:
             row["overtime_25_hours"] = float(draw(st.integers(0, 4)))
-        absent_days = draw(st.integers(0, 2))
+        # Absent only on days the contract schedules: when it starts during the month, on its
+        # days left (less up to three public holidays that may fall on them).
+        last = (first + dt.timedelta(days=32)).replace(day=1) - dt.timedelta(days=1)
+        left = sum(
+            1
+            for k in range((last - max(first, start)).days + 1)
+            if sched[(max(first, start) + dt.timedelta(days=k)).weekday()] > 0
+        )
+        absent_days = min(draw(st.integers(0, 2)), max(0, left - 3) if start > first else 2)
         row["absence_days"] = float(absent_days)
         row["absence_hours"] = absent_days * day_hours
     return row

@@ -21,7 +21,11 @@ BASE = {
 
 
 def variant(**changes):
-    data = copy.deepcopy(BASE)
+    return variant_of(BASE, **changes)
+
+
+def variant_of(base, **changes):
+    data = copy.deepcopy(base)
     for path, value in changes.items():
         target = data
         *parents, last = path.split("__")
@@ -117,6 +121,50 @@ def test_absences_longer_than_the_month_are_an_error_in_a_batch():
     finding = next(f for f in result.findings(0) if f.code == "ABSENCES_SUPERIEURES_AU_MOIS")
     assert "dépassent" in finding.message
     assert math.isnan(result.outputs["net_pay"][0])
+
+
+# A GED hired on Tuesday 16 January 2024 for Mondays, 4 h: January has 5 Mondays, one of them
+# New Year's Day, so 16 h planned in the month (202,63 € mensualised: 4 × 52 ÷ 12 × 11,69 €), of
+# which 8 h before the hiring (the 1st is off and the 8th and the 15th before it) and 8 h while the
+# contract runs (the 22nd and the 29th).
+HIRED_MID_MONTH = {
+    "employee": "ged",
+    "month": "2024-01",
+    "contract": {
+        "start": "2024-01-16",
+        "weeks_per_year": 52,
+        "schedule": {"monday": 4},
+        "hourly_gross": 11.69,
+    },
+}
+
+
+def test_absent_for_every_hour_of_the_contracts_part_of_the_month_is_paid_nothing():
+    # Both Mondays of the contract missed: nothing is paid (the two deductions, each rounded
+    # on its own, used to take one cent more than the 202,63 € of the month).
+    slip = payslip_from_data(
+        variant_of(
+            HIRED_MID_MONTH,
+            events__absences=[
+                {"start": "2024-01-22", "end": "2024-01-22", "reason": "employee_unpaid_leave"},
+                {"start": "2024-01-29", "end": "2024-01-29", "reason": "employee_unpaid_leave"},
+            ],
+        )
+    )
+    assert not slip.errors, slip.errors
+    assert slip.amount("gross_pay") == 0
+
+
+def test_absences_beyond_the_contracts_part_of_the_month_are_an_error():
+    from unefois.rules.api import calculate_rows
+    from unefois.rules.intake import parse, to_row
+
+    # 12 h of absence where the contract plans 8 h this month (hired on the 16th).
+    row = dict(to_row(parse(HIRED_MID_MONTH)), absence_hours=12.0, absence_days=3.0)
+    result = calculate_rows([row])
+    codes = [f.code for f in result.findings(0)]
+    assert "ABSENCES_SUPERIEURES_AU_MOIS" in codes
+    assert math.isnan(result.outputs["gross_pay"][0])
 
 
 def test_warnings_do_not_block():

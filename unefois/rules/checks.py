@@ -199,7 +199,9 @@ def after(c: dict, out: dict) -> dict[str, np.ndarray]:
         + np.asarray(c["child_absent_hours"])
     )
     return {
-        "ABSENCES_SUPERIEURES_AU_MOIS": absent > out["planned_hours"] + 1e-9,
+        # The hours planned while the contract runs (hired or leaving during the month).
+        "ABSENCES_SUPERIEURES_AU_MOIS": absent
+        > out["planned_hours"] - out.get("entry_exit_hours", 0.0) + 1e-9,
         "MALADIE_ENFANT_AU_DELA": out.get("child_sick_days_beyond", 0.0) > 0,
         "PAS_DE_CMG": ~np.asarray(out["cmg_eligible"], dtype=bool)
         & np.asarray(c["cmg"], dtype=bool),
@@ -378,7 +380,10 @@ RULES: dict[str, Rule] = {
             ERROR,
             "absences",
             "Cass. soc., 11 février 1982, n° 80-40359",
-            lambda c, i: "Les heures d'absence dépassent les heures prévues dans le mois.",
+            lambda c, i: (
+                "Les heures d'absence dépassent les heures prévues dans le mois pendant le "
+                "contrat (embauche ou départ en cours de mois compris)."
+            ),
         ),
         Rule(
             "AMA_PLUS_DE_45_HEURES",

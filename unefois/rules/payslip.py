@@ -273,7 +273,13 @@ def month_chunk(c: dict, n: int, law: MonthLaw) -> dict[str, np.ndarray]:
     out["child_sick_days_beyond"] = np.where(is_ama, sick_days - sick_allowed, 0.0)
     out["absence_deduction"] = _r(base_pay * absence_hours / safe_month_hours)
     out["entry_exit_hours"] = outside_hours
-    out["entry_exit_deduction"] = _r(base_pay * outside_hours / safe_month_hours)
+    # The two deductions together are the rounded share of the unpaid hours: rounded one by
+    # one, two halves of the month would each round up and take a cent more than the base.
+    out["entry_exit_deduction"] = np.maximum(
+        _r(base_pay * (absence_hours + outside_hours) / safe_month_hours)
+        - out["absence_deduction"],
+        0.0,
+    )
     paid_share = np.clip(1.0 - (absence_hours + outside_hours) / safe_month_hours, 0.0, 1.0)
 
     # ---- Extra hours of the month ----------------------------------------------------------
