@@ -130,7 +130,7 @@ def build(entries: int, every: int) -> float:
     from django.utils import timezone
 
     from unefois.exchange import chain, keys
-    from unefois.exchange.models import Checkpoint, LogEntry
+    from unefois.exchange.models import Checkpoint, LogEntry, LogHead
 
     _check_body_template()
     started = time.perf_counter()
@@ -174,6 +174,11 @@ def build(entries: int, every: int) -> float:
         columns = "number, seq, entry_hash, at, previous_signature, key_id, signature"
         with cursor.copy(f"COPY {Checkpoint._meta.db_table} ({columns}) FROM STDIN") as copy:
             copy.write(b"".join(seals))
+        # the log's head row follows its last entry, as ``chain.append`` keeps it
+        cursor.execute(
+            f"UPDATE {LogHead._meta.db_table} SET seq = %s, hash = %s WHERE id = 1",
+            [entries, previous.decode()],
+        )
     if not raw.autocommit:
         raw.commit()
     built = time.perf_counter() - started

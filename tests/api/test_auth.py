@@ -150,7 +150,8 @@ def test_each_call_writes_one_log_entry_without_any_amount(mandated, world, toda
         assert entry["resource"] == grants.RESOURCE
         assert entry["purpose"] == grants.PURPOSE
         assert entry["scope"] == grants.scope_code("logiciel-paie")
-        text = json.dumps(entry)
+        # random identifiers and the time may hold any digits: the amounts are the point
+        text = json.dumps({k: v for k, v in entry.items() if k not in ("at", "request", "token")})
         assert "500" not in text
         assert EMPLOYER_BIRTH not in text
     report = verify()

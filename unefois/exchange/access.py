@@ -10,6 +10,7 @@ import uuid
 from dataclasses import dataclass
 from typing import Any
 
+from django.db import router
 from django.db.models import Q
 from django.utils import timezone
 
@@ -17,7 +18,8 @@ from unefois.people.models import Person
 
 from . import chain, resources
 from .models import AccessJournal, Outcome, Scope
-from .services import objects
+from .prepared import Prepared
+from .services import objection_expression
 from .tokens import Caller
 
 
@@ -42,23 +44,80 @@ class RefusalError(Exception):
         return out
 
 
+def _nirs(nir: str) -> tuple[str, str]:
+    nir = nir.strip().upper()
+    return nir, nir[:13]
+
+
+def _persons(nir: str, short: str):
+    return Person.objects.filter(Q(nir=nir) | Q(nir=short) | Q(nir__startswith=short)).order_by(
+        "pk"
+    )
+
+
+_PERSON = Prepared(lambda nir, short: _persons(nir, short).values_list("pk")[:1], [str, str])
+
+
 def find_person(nir: str) -> Person | None:
     """A person by NIR (13 characters, or 15 with the key)."""
-    nir = nir.strip().upper()
-    short = nir[:13]
-    return (
-        Person.objects.filter(Q(nir=nir) | Q(nir=short) | Q(nir__startswith=short))
-        .order_by("pk")
-        .first()
+    return _persons(*_nirs(nir)).first()
+
+
+def find_person_id(nir: str) -> int | None:
+    """The pk of ``find_person``, by a query compiled once per process."""
+    rows = _PERSON.rows(router.db_for_read(Person), *_nirs(nir))
+    return rows[0][0] if rows else None
+
+
+_SUBJECTS = {
+    role: Prepared(
+        lambda nir, short, partner, role=role: (
+            _persons(nir, short)
+            .annotate(
+                concerned=resources.concerned_expression(role),
+                objecting=objection_expression(partner),
+            )
+            .values_list("pk", "concerned", "objecting")[:1]
+        ),
+        [str, str, int],
     )
+    for role in (resources.EMPLOYEE, resources.EMPLOYER)
+}
+
+
+@dataclass(frozen=True)
+class Subject:
+    """The person a call is about: whether they have the purpose's role, whether they object
+    to this partner's non-mandatory exchanges."""
+
+    person: Person
+    concerned: bool
+    objecting: bool
+
+
+def _find_subject(nir: str, role: str, caller: Caller) -> Subject | None:
+    """``find_person``, with in the same query ``resources.concerned`` and
+    ``services.objects`` (the same conditions, as expressions)."""
+    rows = _SUBJECTS[role].rows(router.db_for_read(Person), *_nirs(nir), caller.partner.pk)
+    if not rows:
+        return None
+    pk, concerned, objecting = rows[0]
+    return Subject(Person(pk=pk), bool(concerned), bool(objecting))
 
 
 def _scope_for(caller: Caller, resource: str, purpose: str) -> Scope:
-    scopes = list(
-        Scope.objects.filter(
-            partner=caller.partner, code__in=caller.scopes, resource=resource, active=True
-        ).select_related("purpose")
-    )
+    if caller.config is not None:  # the partner's scopes, as read when the call was authenticated
+        scopes = [
+            s
+            for s in caller.config.scopes
+            if s.code in caller.scopes and s.resource == resource and s.active
+        ]
+    else:
+        scopes = list(
+            Scope.objects.filter(
+                partner=caller.partner, code__in=caller.scopes, resource=resource, active=True
+            ).select_related("purpose")
+        )
     if not scopes:
         raise RefusalError(
             403,
@@ -103,24 +162,26 @@ def serve(
     }
 
     def log(result: str, status: int, person=None, scope=None, outcome=None) -> int:
-        def work():
-            at = timezone.now()
-            entry = chain.append({**meta, "result": result, "status": status}, at=at)
-            if person is not None and outcome is not None:
-                AccessJournal.objects.create(
-                    person=person,
-                    at=at,
-                    partner=caller.partner,
-                    scope=scope,
-                    fields=meta["fields"],
-                    period=window.label,
-                    recipient=demand.recipient,
-                    outcome=outcome,
-                    log_seq=entry.seq,
-                )
-            return entry.seq
-
-        return chain.write(work)
+        """The log entry, and the person's journal row when the person is known, written and
+        committed together (``chain.record``) before any answer."""
+        at = timezone.now()
+        journal = None
+        if person is not None and outcome is not None:
+            journal = chain.Row(
+                AccessJournal,
+                {
+                    "person": person.pk,
+                    "at": at,
+                    "partner": caller.partner.pk,
+                    "scope": scope.pk,
+                    "fields": meta["fields"],
+                    "period": window.label,
+                    "recipient": demand.recipient,
+                    "outcome": str(outcome),
+                },
+                "log_seq",
+            )
+        return chain.record({**meta, "result": result, "status": status}, at=at, also=journal).seq
 
     try:
         scope = _scope_for(caller, resource_code, demand.purpose)
@@ -130,15 +191,16 @@ def serve(
     meta["scope"] = scope.code
     _, granted, refused = resources.mask([], scope.fields, asked)
     meta["fields"] = granted
-    person = find_person(nir)
-    if person is None:
+    subject = _find_subject(nir, resource.role, caller)
+    if subject is None:
         seq = log("personne_inconnue", 404)
         raise RefusalError(404, "personne_inconnue", "Aucune donnée pour cette personne.", seq)
+    person = subject.person
     meta["subject"] = person.pk
-    if not resources.concerned(person, resource.role):
+    if not subject.concerned:
         seq = log("hors_finalite", 404, person, scope, Outcome.NOT_CONCERNED)
         raise RefusalError(404, "personne_inconnue", "Aucune donnée pour cette personne.", seq)
-    if not scope.mandatory and objects(person, caller.partner):
+    if not scope.mandatory and subject.objecting:
         seq = log("opposition", 403, person, scope, Outcome.OBJECTION)
         raise RefusalError(
             403,

@@ -378,19 +378,20 @@ def _months(count: int, until: str | None) -> resources.Window:
 
 def _answer(request, resource: str, demand: DemandQuery, body, window: resources.Window):
     try:
-        return Status(
-            200,
-            access.serve(
-                request.auth,
-                resource,
-                access.Demand(demand.recipient, demand.context.strip(), demand.purpose),
-                body.nir,
-                window,
-                body.champs,
-            ),
+        answer = access.serve(
+            request.auth,
+            resource,
+            access.Demand(demand.recipient, demand.context.strip(), demand.purpose),
+            body.nir,
+            window,
+            body.champs,
         )
     except access.RefusalError as refusal:
         return Status(refusal.status, refusal.body())
+    # The answer is built by ``access.serve`` from the scope's mask: rendered as it is, without
+    # validating it again against the response schema (a third of the call's Python time; the
+    # OpenAPI contract is checked by the tests, tests/exchange/test_schemathesis.py).
+    return api.create_response(request, answer, status=200)
 
 
 ERRORS = {400: Error, 401: Error, 403: Error, 404: Error, 429: Error}

@@ -176,6 +176,41 @@ class LogEntry(models.Model):
         return f"Entrée {self.seq}"
 
 
+class LogHead(models.Model):
+    """The head of the exchange log: the number and hash of its last entry, in one row.
+
+    ``chain.append`` locks this row (``SELECT … FOR UPDATE``), writes the entry and moves the
+    head in the same transaction: appends are strictly ordered, and no lookup of the last entry
+    is needed. Kept equal to the last entry of ``LogEntry`` (recreated from it if missing)."""
+
+    id = models.PositiveSmallIntegerField(primary_key=True, default=1)
+    seq = models.BigIntegerField("dernière entrée")
+    hash = models.CharField("son empreinte", max_length=64)
+
+    class Meta:
+        verbose_name = "tête du journal des échanges"
+        constraints = [models.CheckConstraint(condition=models.Q(id=1), name="loghead_one_row")]
+
+    def __str__(self) -> str:
+        return f"Tête du journal : entrée {self.seq}"
+
+
+class ConfigStamp(models.Model):
+    """A stamp that changes whenever a partner, a key, a scope or a purpose changes (database
+    triggers, whatever wrote the change: an action, the admin, a migration, a raw query). The
+    API's processes keep the partners' configuration in memory (``tokens.partner_config``) and
+    read this stamp on every call: a different stamp, and the configuration is read again."""
+
+    id = models.PositiveSmallIntegerField(primary_key=True, default=1)
+    stamp = models.BigIntegerField("tampon")
+
+    class Meta:
+        verbose_name = "version de la configuration des partenaires"
+
+    def __str__(self) -> str:
+        return f"Configuration {self.stamp}"
+
+
 class Checkpoint(models.Model):
     """A seal over the log: the hash of entry ``seq``, signed with Ed25519. Append-only."""
 

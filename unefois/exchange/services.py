@@ -6,7 +6,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from django.db.models import Q
+from django.db.models import Exists, OuterRef, Q
 
 from unefois.people.models import Person
 
@@ -69,13 +69,21 @@ def active_objections(person: Person) -> list[Objection]:
     )
 
 
+def _objections(person, partner: Partner | int):
+    return Objection.objects.filter(person=person, withdrawn_at__isnull=True).filter(
+        Q(partner__isnull=True) | Q(partner=partner)
+    )
+
+
 def objects(person: Person, partner: Partner) -> bool:
     """Whether the person objects to non-mandatory exchanges with this partner."""
-    return (
-        Objection.objects.filter(person=person, withdrawn_at__isnull=True)
-        .filter(Q(partner__isnull=True) | Q(partner=partner))
-        .exists()
-    )
+    return _objections(person, partner).exists()
+
+
+def objection_expression(partner: Partner | int) -> Exists:
+    """``objects`` as an expression, to annotate a query on persons (``partner``: the partner
+    or its pk)."""
+    return Exists(_objections(OuterRef("pk"), partner))
 
 
 def partners_open_to_objection() -> list[Partner]:

@@ -13,12 +13,14 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import threading
 import time
 import uuid
 from dataclasses import dataclass
+from typing import Any
 
 from django.conf import settings
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connections, router, transaction
 from django.utils import timezone
 from joserfc import jws, jwt
 from joserfc.errors import JoseError
@@ -26,7 +28,7 @@ from joserfc.jwk import JWKRegistry
 from joserfc.jwt import JWTClaimsRegistry
 
 from . import keys
-from .models import Partner, Scope, UsedAssertion
+from .models import ConfigStamp, Partner, Scope, UsedAssertion
 
 ASSERTION_TYPE = "urn:ietf:params:oauth:client-assertion-type:jwt-bearer"
 ASSERTION_ALGORITHMS = ["RS256", "PS256", "ES256", "Ed25519"]
@@ -76,20 +78,73 @@ def _leeway() -> int:
     return int(_setting("EXCHANGE_LEEWAY", 30))
 
 
-# ---- Client authentication (RFC 7523) --------------------------------------------------------
+# ---- The partners' configuration, kept in memory --------------------------------------------
 
 
-def _partner_keys(partner: Partner, kid: str | None) -> list:
-    rows = partner.keys.filter(revoked_at__isnull=True)
-    if kid:
-        rows = rows.filter(kid=kid)
-    out = []
-    for row in rows:
+@dataclass(frozen=True)
+class PartnerConfig:
+    """What the API needs to know of an active partner: the partner, its active scopes (with
+    their purpose) and its public keys not revoked (imported, with their ``kid``)."""
+
+    partner: Partner
+    scopes: tuple[Scope, ...]
+    keys: tuple[tuple[str, Any], ...]
+
+
+_cache_lock = threading.Lock()
+_cache: tuple[Any, dict[str, PartnerConfig | None]] = (None, {})
+
+
+def _stamp(using: str) -> int | None:
+    """The configuration's stamp (changed by triggers on every write to partners, keys, scopes
+    and purposes; see ``ConfigStamp``); None if its row is missing."""
+    with connections[using].cursor() as cursor:
+        cursor.execute(f"SELECT stamp FROM {ConfigStamp._meta.db_table} WHERE id = 1", [])
+        row = cursor.fetchone()
+    return None if row is None else int(row[0])
+
+
+def _load_config(client_id: str, using: str) -> PartnerConfig | None:
+    partner = Partner.objects.using(using).filter(client_id=client_id, active=True).first()
+    if partner is None:
+        return None
+    scopes = Scope.objects.using(using).filter(partner=partner, active=True)
+    keys = []
+    for row in partner.keys.using(using).filter(revoked_at__isnull=True).order_by("pk"):
         try:
-            out.append(JWKRegistry.import_key(row.jwk))
+            keys.append((row.kid, JWKRegistry.import_key(row.jwk)))
         except (JoseError, ValueError, TypeError):
             continue
-    return out
+    return PartnerConfig(partner, tuple(scopes.select_related("purpose")), tuple(keys))
+
+
+def partner_config(client_id: str) -> PartnerConfig | None:
+    """The configuration of the active partner ``client_id`` (None if unknown or inactive).
+
+    Each process keeps the configurations it has read; every call reads the stamp (one short
+    query) and, when it has changed — a partner deactivated, a key revoked or added, a scope
+    changed, by whatever means — forgets them all and reads again. A change is thus seen by the
+    very next call, in every process."""
+    global _cache
+    using = router.db_for_read(Partner)
+    stamp = _stamp(using)
+    if stamp is None:  # no stamp to compare with (a flushed database): no cache
+        return _load_config(client_id, using)
+    key = (using, stamp)
+    current_key, configs = _cache
+    if current_key == key and client_id in configs:
+        return configs[client_id]
+    config = _load_config(client_id, using)
+    with _cache_lock:
+        current_key, configs = _cache
+        if current_key != key:
+            configs = {}
+            _cache = (key, configs)
+        configs[client_id] = config
+    return config
+
+
+# ---- Client authentication (RFC 7523) --------------------------------------------------------
 
 
 def authenticate_client(request, assertion_type: str, assertion: str, client_id: str) -> Partner:
@@ -113,12 +168,13 @@ def authenticate_client(request, assertion_type: str, assertion: str, client_id:
     cid = claims["iss"]
     if client_id and client_id != cid:
         raise refuse("client_id ne correspond pas à l'émetteur de l'assertion.")
-    partner = Partner.objects.filter(client_id=cid, active=True).first()
-    if partner is None:
+    config = partner_config(cid)
+    if config is None:
         raise refuse("Client inconnu ou révoqué.")
+    partner = config.partner
     kid = header.get("kid") if isinstance(header.get("kid"), str) else None
     token = None
-    for key in _partner_keys(partner, kid):
+    for key in [key for key_id, key in config.keys if not kid or key_id == kid]:
         try:
             token = jwt.decode(assertion, key, algorithms=ASSERTION_ALGORITHMS)
             break
@@ -201,11 +257,13 @@ def issue(request, partner: Partner, scopes: list[str]) -> dict:
 
 @dataclass(frozen=True)
 class Caller:
-    """A partner authenticated by its access token."""
+    """A partner authenticated by its access token (``config``: its configuration when the
+    call was authenticated)."""
 
     partner: Partner
     scopes: frozenset[str]
     token_id: str
+    config: PartnerConfig | None = None
 
 
 def validate(request, token: str) -> Caller:
@@ -233,7 +291,8 @@ def validate(request, token: str) -> Caller:
     claims = decoded.claims
     if not isinstance(claims["client_id"], str) or not isinstance(claims.get("scope", ""), str):
         raise InvalidTokenError("client_id ou scope mal formé")
-    partner = Partner.objects.filter(client_id=claims["client_id"], active=True).first()
-    if partner is None:
+    config = partner_config(claims["client_id"])
+    if config is None:
         raise InvalidTokenError("client révoqué")
-    return Caller(partner, frozenset(claims.get("scope", "").split()), str(claims["jti"]))
+    scopes = frozenset(claims.get("scope", "").split())
+    return Caller(config.partner, scopes, str(claims["jti"]), config)
