@@ -25,6 +25,7 @@ pytestmark = pytest.mark.django_db
 
 ENTRIES = 45
 EVERY = 10  # a checkpoint every 10 entries: entries 1–40 sealed, 41–45 not yet
+LAST_SEALED = ENTRIES // EVERY * EVERY
 LOG = "exchange_logentry"
 CHECKPOINTS = "exchange_checkpoint"
 
@@ -128,17 +129,28 @@ TAMPERING = {
     "edit_body": (edit_body, "altered", lambda k, j: k),
     "edit_hash": (edit_hash, "altered", lambda k, j: k),
     "garble_hash": (garble_hash, "altered", lambda k, j: k),
-    "delete": (delete, "missing", lambda k, j: k),
-    "delete_range": (delete_range, "missing", lambda k, j: k),
+    # Removing the last entries (not sealed yet) is a truncation, seen against the log's head.
+    "delete": (delete, lambda k, j: "truncated" if k == ENTRIES else "missing", lambda k, j: k),
+    "delete_range": (
+        delete_range,
+        lambda k, j: "truncated" if j == ENTRIES else "missing",
+        lambda k, j: k,
+    ),
     "swap_rows": (swap_rows, "moved", lambda k, j: k),
     "renumber": (renumber, "moved", lambda k, j: k),
-    "rewrite": (rewrite, "rewritten", lambda k, j: first_sealed_at_or_after(k)),
+    # A rewrite shows at the first checkpoint after it; after the last one, at the head.
+    "rewrite": (
+        rewrite,
+        "rewritten",
+        lambda k, j: first_sealed_at_or_after(k) if k <= LAST_SEALED else ENTRIES,
+    ),
     "truncate": (truncate, "truncated", lambda k, j: k + 1),
 }
 
 
 def tamper_and_verify(name: str, k: int, j: int, **options):
     tamper, kind, where = TAMPERING[name]
+    kind = kind(k, j) if callable(kind) else kind
     with transaction.atomic():
         with lifted(LOG):
             tamper(k, j)
@@ -159,6 +171,14 @@ def test_each_kind_of_tampering_is_detected_and_located(log, name):
     assert verify().ok  # rolled back
 
 
+@pytest.mark.parametrize(
+    ("name", "k", "j"), [("truncate", 42, 0), ("delete", ENTRIES, 0), ("rewrite", 43, 0)]
+)
+def test_the_unsealed_tail_is_checked_against_the_head(log, name, k, j):
+    report = tamper_and_verify(name, k, j)
+    assert "tête du journal" in report.first_problem.message
+
+
 @settings(max_examples=60, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(
     name=st.sampled_from(sorted(TAMPERING)),
@@ -169,13 +189,9 @@ def test_each_kind_of_tampering_is_detected_and_located(log, name):
 def test_tampering_anywhere_is_always_detected_with_its_position(log, name, k, gap, parts):
     j = k + gap
     if name == "truncate":
-        k = min(k, 39)  # what a checkpoint sealed (entries after the last one are not yet)
-    if name == "rewrite":
-        k = min(k, 40)
+        k = min(k, ENTRIES - 1)  # something must go
     if name in ("swap_rows", "renumber", "delete_range") and j > ENTRIES:
         k, j = ENTRIES - gap, ENTRIES
-    if name == "delete_range" and j == ENTRIES:
-        j -= 1  # removing up to the unsealed tail would be a truncation
     if k < 1 or j <= k:
         return
     tamper_and_verify(name, k, j, parts=parts)

@@ -12,8 +12,10 @@ What it finds, and where (entry numbers):
 - a **truncated** log: entries sealed by a checkpoint but no longer there;
 - a **forged, altered or removed checkpoint**: its signature or its chain of checkpoints.
 
-Entries after the last checkpoint are chained but not yet sealed: a rewrite of that tail, or its
-removal, is only detected once a later checkpoint exists (seal often: ``unefois exchange seal``).
+Entries after the last checkpoint are chained but not yet sealed: their removal, or a rewrite of
+the last one, is seen against the log's head (the number and hash of the last entry written);
+someone able to rewrite the head as well is only caught by a later checkpoint (seal often:
+``unefois exchange seal``).
 """
 
 from __future__ import annotations
@@ -31,7 +33,7 @@ from django.db import DatabaseError, connections, router
 
 from . import keys
 from .chain import GENESIS, checkpoint_message
-from .models import Checkpoint, LogEntry
+from .models import Checkpoint, LogEntry, LogHead
 
 MAX_PROBLEMS = 100
 PARALLEL_FROM = 400_000  # entries: below this one process is faster than starting several
@@ -420,11 +422,44 @@ def verify(
                 f"entrées n° {last + 1} à {sealed} ont été supprimées.",
             )
         )
+    problems.extend(_tail(using, last, high))
     problems.sort(key=lambda p: p.position)
     report.problems = problems[:MAX_PROBLEMS]
     report.more_problems = more + max(0, len(problems) - MAX_PROBLEMS)
     report.seconds = time.perf_counter() - started
     return report
+
+
+def _tail(using: str, last: int, high: int) -> list[Problem]:
+    """The entries after the last checkpoint, against the log's head (``LogHead``: the number and
+    hash of the last entry written, moved by every append): the removal of unsealed entries at
+    the end, or a rewrite of the last one, shows there before any later checkpoint. The head is
+    an ordinary row: someone able to rewrite it too defeats this check, not the checkpoints'."""
+    head = LogHead.objects.using(using).filter(id=1).values_list("seq", "hash").first()
+    if head is None:  # not created yet (an empty or freshly flushed log)
+        return []
+    seq, hash_hex = head
+    stored = LogEntry.objects.using(using).filter(seq=seq).values_list("hash", flat=True).first()
+    if seq > last and stored is None:
+        return [
+            Problem(
+                last + 1,
+                "truncated",
+                f"Journal tronqué : il s'arrête à l'entrée n° {last}, alors que la tête du "
+                f"journal indique l'entrée n° {seq} comme dernière écrite : les entrées n° "
+                f"{last + 1} à {seq}, pas encore scellées, ont été supprimées.",
+            )
+        ]
+    if seq <= high and stored is not None and stored != hash_hex:
+        return [
+            Problem(
+                seq,
+                "rewritten",
+                f"L'entrée n° {seq}, la dernière écrite, n'a plus l'empreinte que la tête du "
+                "journal a retenue en l'écrivant : elle a été réécrite.",
+            )
+        ]
+    return []
 
 
 def _when(cp: Checkpoint) -> str:
