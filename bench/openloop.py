@@ -1,4 +1,4 @@
-"""An open-loop HTTP/1.1 load generator in the standard library (asyncio), for exchange_reads.py.
+"""An open-loop HTTP/1.1 load generator in the standard library (asyncio), for the benchmarks.
 
     .venv/bin/python bench/openloop.py plan.json      # prints the results as one JSON line
 
@@ -11,10 +11,11 @@ every request the server saw is also counted here (the benchmark compares its co
 successes with the rows written).
 
 The plan (JSON): ``host``, ``port``, ``rate`` (requests per second), ``seconds``, ``requests`` (raw
-HTTP/1.1 requests, used in turn), ``expect`` (bytes every successful body contains),
-``connections`` (at most this many open at once), ``send_timeout``.
+HTTP/1.1 requests, used in turn), ``expect`` (bytes every successful body contains), ``status``
+(the status of a success: 200 by default, 302 for a form that redirects), ``connections`` (at
+most this many open at once), ``send_timeout``.
 
-Why not Locust (in the ``bench`` group, used by bench/web.py): on a 2-core machine the load
+Why not Locust: on a 2-core machine the load
 generator shares the cores with the server and PostgreSQL; Locust's per-request cost (gevent,
 its stats machinery) is several times that of these few lines, and its ``constant_throughput``
 users wait for their previous answer (a closed loop with a pace).
@@ -85,6 +86,7 @@ async def run(plan: dict) -> dict:
     rate, seconds = float(plan["rate"]), float(plan["seconds"])
     requests = [r.encode("utf-8") for r in plan["requests"]]
     expect = plan.get("expect", "").encode("utf-8")
+    success = int(plan.get("status", 200))
     send_timeout = float(plan.get("send_timeout", 5.0))
     pool = Pool(plan["host"], int(plan["port"]), int(plan.get("connections", 256)))
     total = int(rate * seconds)
@@ -122,7 +124,7 @@ async def run(plan: dict) -> dict:
             done = loop.time()
             last_done = max(last_done, done)
             statuses[status] += 1
-            if status == 200 and expect in body:
+            if status == success and expect in body:
                 ok += 1
                 latencies.append(done - due)
                 service.append(done - sent)
