@@ -23,10 +23,10 @@ from django.db import transaction
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from ninja import Body, NinjaAPI, Path, Query, Router
 from ninja.errors import AuthenticationError, HttpError, ValidationError
-from ninja.security import HttpBearer
 
 from unefois.declarations.models import Declaration
 from unefois.exchange import chain, ratelimit, tokens
+from unefois.exchange.auth import PartnerToken, RateLimitedError
 from unefois.exchange.models import Scope
 from unefois.people.models import Person
 
@@ -134,25 +134,6 @@ def _error_response(request, status: int, error: ApiError) -> HttpResponse:
 
 
 # ---- Authentication, rate limit, errors before the view ---------------------------------------
-
-
-class RateLimitedError(Exception):
-    def __init__(self, wait: float):
-        self.wait = wait
-
-
-class PartnerBearer(HttpBearer):
-    """The partner API's access token (``exchange.tokens.validate``), then the rate limit."""
-
-    def authenticate(self, request: HttpRequest, token: str) -> tokens.Caller | None:
-        try:
-            caller = tokens.validate(request, token)
-        except tokens.InvalidTokenError:
-            return None
-        wait = ratelimit.take(caller.partner)
-        if wait:
-            raise RateLimitedError(wait)
-        return caller
 
 
 @api.exception_handler(AuthenticationError)
@@ -363,7 +344,7 @@ def _erreurs(problems: list[Problem], operation: str) -> list[dict]:
 # ---- Employers, children, employees, mandates ---------------------------------------------------
 
 ERRORS = {400: list[Erreur], 401: list[Erreur], 403: list[Erreur], 429: list[Erreur]}
-COMMON: dict[str, Any] = {"auth": PartnerBearer(), "by_alias": True}
+COMMON: dict[str, Any] = {"auth": PartnerToken(), "by_alias": True}
 
 
 @router.get(

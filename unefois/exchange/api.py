@@ -9,12 +9,11 @@ from __future__ import annotations
 
 from typing import Annotated, Any, Literal
 
-from django.http import HttpRequest
 from ninja import Field, Form, NinjaAPI, Query, Router, Schema, Status
 from ninja.errors import AuthenticationError, ValidationError
-from ninja.security import HttpBearer
 
 from . import access, feed, ratelimit, resources, tokens
+from .auth import PartnerToken, RateLimitedError
 
 api = NinjaAPI(
     title="unefois — API des partenaires",
@@ -54,11 +53,6 @@ class Error(Schema):
     code: str
     message: str
     reference_journal: int | None = None
-
-
-class RateLimitedError(Exception):
-    def __init__(self, wait: float):
-        self.wait = wait
 
 
 @api.exception_handler(AuthenticationError)
@@ -120,20 +114,6 @@ def _invalid(request, exc: ValidationError):
 
 
 # ---- Authentication ---------------------------------------------------------------------------
-
-
-class PartnerToken(HttpBearer):
-    """A bearer access token issued by our token endpoint; then the client's rate limit."""
-
-    def authenticate(self, request: HttpRequest, token: str) -> tokens.Caller | None:
-        try:
-            caller = tokens.validate(request, token)
-        except tokens.InvalidTokenError:
-            return None
-        wait = ratelimit.take(caller.partner)
-        if wait:
-            raise RateLimitedError(wait)
-        return caller
 
 
 class TokenForm(Schema):
