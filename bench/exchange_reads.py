@@ -55,7 +55,6 @@ import os
 import random
 import subprocess
 import sys
-import tempfile
 import time
 import urllib.parse
 import urllib.request
@@ -64,6 +63,8 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+
+from bench import openloop  # noqa: E402
 
 SERVER = "postgresql://postgres@127.0.0.1:5432"
 DATABASE = "unefois_bench_reads"
@@ -334,30 +335,18 @@ def measured(server_pid: int, requests: list[str], rate: float, seconds: float, 
 
 
 def drive(requests: list[str], rate: float, seconds: float, connections: int) -> dict:
-    plan = {
-        "host": HOST,
-        "port": PORT,
-        "rate": rate,
-        "seconds": seconds,
-        "requests": requests,
-        "expect": '"salaire_brut"',
-        "connections": connections,
-        "send_timeout": 5.0,
-    }
-    with tempfile.NamedTemporaryFile("w", suffix=".json", delete=False) as f:
-        json.dump(plan, f)
-    try:
-        done = subprocess.run(
-            [sys.executable, str(ROOT / "bench" / "openloop.py"), f.name],
-            capture_output=True,
-            text=True,
-            check=False,
-        )
-    finally:
-        os.unlink(f.name)
-    if done.returncode != 0:
-        raise SystemExit(f"le générateur de charge a échoué :\n{done.stderr[-3000:]}")
-    return json.loads(done.stdout)
+    return openloop.drive(
+        {
+            "host": HOST,
+            "port": PORT,
+            "rate": rate,
+            "seconds": seconds,
+            "requests": requests,
+            "expect": '"salaire_brut"',
+            "connections": connections,
+            "send_timeout": 5.0,
+        }
+    )
 
 
 def counts() -> tuple[int, int]:

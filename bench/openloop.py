@@ -25,7 +25,10 @@ from __future__ import annotations
 
 import asyncio
 import json
+import os
+import subprocess
 import sys
+import tempfile
 import time
 from collections import Counter
 
@@ -171,6 +174,21 @@ async def run(plan: dict) -> dict:
         "service_p99_ms": round(_percentile(service, 0.99) * 1000, 2),
         "connections_opened": pool.opened,
     }
+
+
+def drive(plan: dict) -> dict:
+    """Run ``plan`` in a process of its own (its CPU apart from the caller's): the results."""
+    with tempfile.NamedTemporaryFile("w", suffix=".json", delete=False) as f:
+        json.dump(plan, f)
+    try:
+        done = subprocess.run(
+            [sys.executable, __file__, f.name], capture_output=True, text=True, check=False
+        )
+    finally:
+        os.unlink(f.name)
+    if done.returncode != 0:
+        raise SystemExit(f"le générateur de charge a échoué :\n{done.stderr[-3000:]}")
+    return json.loads(done.stdout)
 
 
 def main() -> None:

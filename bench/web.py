@@ -34,7 +34,6 @@ import os
 import random
 import subprocess
 import sys
-import tempfile
 import time
 from pathlib import Path
 
@@ -42,6 +41,9 @@ import psycopg
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+
+from bench import openloop  # noqa: E402
+
 DSN = "postgresql://postgres@127.0.0.1:5432/unefois_bench"
 PORT = 8765
 MONTHS_EACH = 10
@@ -269,31 +271,19 @@ def write_requests(people: list[dict], count: int) -> list[str]:
 
 
 def drive(requests: list[str], rate: float, seconds: float, status: int, expect: str) -> dict:
-    plan = {
-        "host": "127.0.0.1",
-        "port": PORT,
-        "rate": rate,
-        "seconds": seconds,
-        "requests": requests,
-        "status": status,
-        "expect": expect,
-        "connections": 64,
-        "send_timeout": 5.0,
-    }
-    with tempfile.NamedTemporaryFile("w", suffix=".json", delete=False) as f:
-        json.dump(plan, f)
-    try:
-        done = subprocess.run(
-            [sys.executable, str(ROOT / "bench" / "openloop.py"), f.name],
-            capture_output=True,
-            text=True,
-            check=False,
-        )
-    finally:
-        os.unlink(f.name)
-    if done.returncode != 0:
-        raise SystemExit(f"le générateur de charge a échoué :\n{done.stderr[-3000:]}")
-    return json.loads(done.stdout)
+    return openloop.drive(
+        {
+            "host": "127.0.0.1",
+            "port": PORT,
+            "rate": rate,
+            "seconds": seconds,
+            "requests": requests,
+            "status": status,
+            "expect": expect,
+            "connections": 64,
+            "send_timeout": 5.0,
+        }
+    )
 
 
 def declarations_count() -> int:
