@@ -1,5 +1,7 @@
 from django.contrib import admin
 
+from unefois.audit.admin import ReadOnlyAdmin
+
 from .models import Contest, Declaration, DeclarationVersion
 
 
@@ -31,18 +33,9 @@ class DeclarationAdmin(admin.ModelAdmin):
 
 
 @admin.register(DeclarationVersion)
-class DeclarationVersionAdmin(admin.ModelAdmin):
+class DeclarationVersionAdmin(ReadOnlyAdmin):
     list_display = ("declaration", "number", "created_at", "created_by")
     readonly_fields = [f.name for f in DeclarationVersion._meta.fields]
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 @admin.register(Contest)

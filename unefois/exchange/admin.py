@@ -15,6 +15,8 @@ from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import ValidationError
 
+from unefois.audit.admin import ReadOnly, ReadOnlyAdmin
+
 from . import actions
 from .actions import ConfigurationError, KeyRefusedError
 from .models import (
@@ -33,29 +35,9 @@ from .models import (
 from .resources import FIELD_LABELS, RESOURCES
 
 
-class ReadOnly(admin.ModelAdmin):
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
-
-
-class ReadOnlyInline(admin.TabularInline):
+class ReadOnlyInline(ReadOnly, admin.TabularInline):
     extra = 0
     show_change_link = True
-
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 class Audited(admin.ModelAdmin):
@@ -161,7 +143,7 @@ class PartnerAdmin(Audited):
 
 
 @admin.register(PartnerKey)
-class PartnerKeyAdmin(ReadOnly):
+class PartnerKeyAdmin(ReadOnlyAdmin):
     list_display = ("partner", "kid", "created_at", "revoked_at")
     list_filter = ("partner", ("revoked_at", admin.EmptyFieldListFilter))
     list_select_related = ("partner",)
@@ -304,7 +286,7 @@ class SubscriptionAdmin(Audited):
 
 
 @admin.register(OutboxMessage)
-class OutboxMessageAdmin(ReadOnly):
+class OutboxMessageAdmin(ReadOnlyAdmin):
     list_display = (
         "id",
         "created_at",
@@ -380,7 +362,7 @@ class OutboxMessageAdmin(ReadOnly):
 
 
 @admin.register(Event)
-class EventAdmin(ReadOnly):
+class EventAdmin(ReadOnlyAdmin):
     list_display = ("id", "kind", "occurred_at", "contract", "declaration", "version")
     list_filter = ("kind",)
     list_select_related = ("contract", "declaration", "version__declaration")
@@ -390,22 +372,22 @@ class EventAdmin(ReadOnly):
 
 
 @admin.register(Objection)
-class ObjectionAdmin(ReadOnly):
+class ObjectionAdmin(ReadOnlyAdmin):
     list_display = ("person", "partner", "created_at", "withdrawn_at")
 
 
 @admin.register(LogEntry)
-class LogEntryAdmin(ReadOnly):
+class LogEntryAdmin(ReadOnlyAdmin):
     list_display = ("seq", "hash", "body")
 
 
 @admin.register(Checkpoint)
-class CheckpointAdmin(ReadOnly):
+class CheckpointAdmin(ReadOnlyAdmin):
     list_display = ("number", "seq", "at", "key_id")
 
 
 @admin.register(AccessJournal)
-class AccessJournalAdmin(ReadOnly):
+class AccessJournalAdmin(ReadOnlyAdmin):
     list_display = ("at", "person", "partner", "scope", "outcome", "log_seq")
     list_filter = ("partner", "outcome")
     list_select_related = ("person", "partner", "scope")
