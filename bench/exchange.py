@@ -193,7 +193,8 @@ def build(entries: int, every: int) -> float:
 
 def run_verify(bench_url: str) -> tuple[float, dict]:
     """``unefois exchange verify --json`` in its own process, timed from outside."""
-    env = {**os.environ, "DATABASE_URL": bench_url}
+    # PYTHONPATH: the caller's settings module may be one of bench/ (exchange_reads.py).
+    env = {**os.environ, "DATABASE_URL": bench_url, "PYTHONPATH": str(ROOT)}
     started = time.perf_counter()
     done = subprocess.run(
         [str(ROOT / ".venv" / "bin" / "unefois"), "exchange", "verify", "--json"],

@@ -65,6 +65,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from bench import openloop  # noqa: E402
+from bench.exchange import run_verify  # noqa: E402
 
 SERVER = "postgresql://postgres@127.0.0.1:5432"
 DATABASE = "unefois_bench_reads"
@@ -356,19 +357,7 @@ def counts() -> tuple[int, int]:
 
 
 def verify() -> dict:
-    env = dict(os.environ, DATABASE_URL=DSN, DJANGO_SETTINGS_MODULE=SETTINGS, PYTHONPATH=str(ROOT))
-    done = subprocess.run(
-        [str(ROOT / ".venv" / "bin" / "unefois"), "exchange", "verify", "--json"],
-        env=env,
-        capture_output=True,
-        text=True,
-        cwd=ROOT,
-        check=False,
-    )
-    try:
-        return json.loads(done.stdout)
-    except ValueError:
-        raise SystemExit(f"verify a échoué :\n{done.stdout}\n{done.stderr}") from None
+    return run_verify(DSN)[1]
 
 
 def start_server(workers: int, worker_class: str, threads: int) -> subprocess.Popen:

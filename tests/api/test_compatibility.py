@@ -6,34 +6,19 @@ Urssaf's response schemas."""
 from __future__ import annotations
 
 import json
-from contextlib import contextmanager
 
 import pytest
 import schemathesis
-from django.core import signals
 from django.core.wsgi import get_wsgi_application
-from django.db import close_old_connections
 from hypothesis import HealthCheck, settings
 from schemathesis.checks import not_a_server_error, response_schema_conformance
 
 from tests.api import swagger
 from tests.api.conftest import EMPLOYER_BIRTH, EMPLOYER_PAJE
+from tests.wsgi import connection_kept
 
 if swagger.source() is None:  # pragma: no cover - the copy in tests/api is always there
     pytest.skip("Spécification de l'Urssaf absente", allow_module_level=True)
-
-
-@contextmanager
-def connection_kept():
-    """The WSGI handler closes "old" connections around each request; in a test transaction
-    that would close the test's own connection."""
-    signals.request_started.disconnect(close_old_connections)
-    signals.request_finished.disconnect(close_old_connections)
-    try:
-        yield
-    finally:
-        signals.request_started.connect(close_old_connections)
-        signals.request_finished.connect(close_old_connections)
 
 
 @pytest.fixture

@@ -4,32 +4,16 @@ past the authentication; the world gives them people to find."""
 
 from __future__ import annotations
 
-from contextlib import contextmanager
-
 import pytest
 import schemathesis
-from django.core import signals
 from django.core.wsgi import get_wsgi_application
-from django.db import close_old_connections
 from hypothesis import HealthCheck, settings
 from schemathesis.checks import not_a_server_error
 
+from tests.wsgi import connection_kept
 from unefois.exchange.api import api
 
 from .conftest import ISSUER
-
-
-@contextmanager
-def connection_kept():
-    """The WSGI handler closes "old" connections around each request; in a test transaction
-    that would close the test's own connection (Django's test client does the same)."""
-    signals.request_started.disconnect(close_old_connections)
-    signals.request_finished.disconnect(close_old_connections)
-    try:
-        yield
-    finally:
-        signals.request_started.connect(close_old_connections)
-        signals.request_finished.connect(close_old_connections)
 
 
 @pytest.fixture
