@@ -23,7 +23,7 @@ import numpy as np
 import pyarrow as pa
 
 from .events import Activity, Consequence, pseudonym
-from .io import TIMESTAMP_TYPE
+from .io import ACTIVITY, CASE, KNOWN_ATTRIBUTES, TIMESTAMP, TIMESTAMP_TYPE
 
 A = Activity
 SECOND = 1_000_000
@@ -260,19 +260,7 @@ class Settings:
 class _Writer:
     def __init__(self) -> None:
         self.columns: dict[str, list] = {
-            k: []
-            for k in (
-                "case_id",
-                "activity",
-                "timestamp",
-                "user_id",
-                "procedure",
-                "step",
-                "field",
-                "error_code",
-                "segment",
-                "reason",
-            )
+            k: [] for k in (CASE, ACTIVITY, TIMESTAMP, *KNOWN_ATTRIBUTES)
         }
 
     def add(self, case, activity, t, user, procedure, segment, step=None, field=None,
