@@ -300,54 +300,17 @@ def plans(employees: int, tokens: list[str], sample: int = 5000) -> tuple[list[s
     return peer, ours
 
 
-def _cpu_seconds(server_pid: int) -> dict[str, float]:
-    """CPU time (user + system) used so far by gunicorn (the server and its workers) and by
-    PostgreSQL (all its processes on this machine), from /proc."""
-    ticks = os.sysconf("SC_CLK_TCK")
-    out = {"gunicorn": 0.0, "postgresql": 0.0}
-    for entry in Path("/proc").iterdir():
-        if not entry.name.isdigit():
-            continue
-        try:
-            stat = (entry / "stat").read_text()
-            command = (entry / "comm").read_text().strip()
-        except OSError:
-            continue
-        fields = stat.rsplit(")", 1)[1].split()
-        ppid, cpu = int(fields[1]), (int(fields[11]) + int(fields[12])) / ticks
-        if int(entry.name) == server_pid or ppid == server_pid:
-            out["gunicorn"] += cpu
-        elif command.startswith("postgres"):
-            out["postgresql"] += cpu
-    return out
-
-
-def measured(server_pid: int, requests: list[str], rate: float, seconds: float, conns: int):
-    """``drive``, with the CPU time that the server and PostgreSQL spent meanwhile, per
-    successful request (ms)."""
-    before = _cpu_seconds(server_pid)
-    result = drive(requests, rate, seconds, conns)
-    after = _cpu_seconds(server_pid)
-    ok = max(result["ok"], 1)
-    for name in before:
-        result[f"{name}_cpu_ms_per_request"] = round((after[name] - before[name]) * 1000 / ok, 2)
-    result["generator_cpu_ms_per_request"] = round(result["generator_cpu_seconds"] * 1000 / ok, 2)
-    return result
-
-
-def drive(requests: list[str], rate: float, seconds: float, connections: int) -> dict:
-    return openloop.drive(
-        {
-            "host": HOST,
-            "port": PORT,
-            "rate": rate,
-            "seconds": seconds,
-            "requests": requests,
-            "expect": '"salaire_brut"',
-            "connections": connections,
-            "send_timeout": 5.0,
-        }
-    )
+def plan(requests: list[str], rate: float, seconds: float, connections: int) -> dict:
+    return {
+        "host": HOST,
+        "port": PORT,
+        "rate": rate,
+        "seconds": seconds,
+        "requests": requests,
+        "expect": '"salaire_brut"',
+        "connections": connections,
+        "send_timeout": 5.0,
+    }
 
 
 def counts() -> tuple[int, int]:
@@ -431,17 +394,17 @@ def main() -> None:
         log_before, journal_before = counts()
         ok_200 = 0
         if args.only != "ours":
-            drive(peer_requests, args.rate, args.warmup, args.connections)
+            openloop.drive(plan(peer_requests, args.rate, args.warmup, args.connections))
         if args.only != "peer":
-            warm = drive(our_requests, args.rate, args.warmup, args.connections)
+            warm = openloop.drive(plan(our_requests, args.rate, args.warmup, args.connections))
             ok_200 += warm["statuses"].get("200", 0)
         if args.only != "ours":
-            results["peer"] = measured(
-                server.pid, peer_requests, args.rate, args.seconds, args.connections
+            results["peer"] = openloop.measured(
+                server.pid, plan(peer_requests, args.rate, args.seconds, args.connections)
             )
         if args.only != "peer":
-            results["ours"] = measured(
-                server.pid, our_requests, args.rate, args.seconds, args.connections
+            results["ours"] = openloop.measured(
+                server.pid, plan(our_requests, args.rate, args.seconds, args.connections)
             )
             ok_200 += results["ours"]["statuses"].get("200", 0)
     finally:

@@ -31,6 +31,7 @@ import sys
 import tempfile
 import time
 from collections import Counter
+from pathlib import Path
 
 
 def _percentile(sorted_values: list[float], q: float) -> float:
@@ -189,6 +190,42 @@ def drive(plan: dict) -> dict:
     if done.returncode != 0:
         raise SystemExit(f"le générateur de charge a échoué :\n{done.stderr[-3000:]}")
     return json.loads(done.stdout)
+
+
+def cpu_seconds(server_pid: int) -> dict[str, float]:
+    """CPU time (user + system) used so far by the server (the process ``server_pid`` and its
+    children: gunicorn and its workers) and by PostgreSQL (all its processes on this machine),
+    from /proc."""
+    ticks = os.sysconf("SC_CLK_TCK")
+    out = {"gunicorn": 0.0, "postgresql": 0.0}
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            stat = (entry / "stat").read_text()
+            command = (entry / "comm").read_text().strip()
+        except OSError:
+            continue
+        fields = stat.rsplit(")", 1)[1].split()
+        ppid, cpu = int(fields[1]), (int(fields[11]) + int(fields[12])) / ticks
+        if int(entry.name) == server_pid or ppid == server_pid:
+            out["gunicorn"] += cpu
+        elif command.startswith("postgres"):
+            out["postgresql"] += cpu
+    return out
+
+
+def measured(server_pid: int, plan: dict) -> dict:
+    """``drive(plan)``, with the CPU time that the server, PostgreSQL and the load generator
+    spent meanwhile, per successful request (ms)."""
+    before = cpu_seconds(server_pid)
+    result = drive(plan)
+    after = cpu_seconds(server_pid)
+    ok = max(result["ok"], 1)
+    for name in before:
+        result[f"{name}_cpu_ms_per_request"] = round((after[name] - before[name]) * 1000 / ok, 2)
+    result["generator_cpu_ms_per_request"] = round(result["generator_cpu_seconds"] * 1000 / ok, 2)
+    return result
 
 
 def main() -> None:

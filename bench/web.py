@@ -5,8 +5,11 @@
 1. Creates (once) the PostgreSQL database ``unefois_bench`` on 127.0.0.1:5432 and stores
    1,000,000 declarations (100,000 contracts × 10 months, with their versions) by COPY.
    Each version's record is a real payslip of the rules core (a few templates reused).
-2. Starts gunicorn with config.settings.bench: 3 ``gthread`` workers × 4 threads, keep-alive
-   (on 2 cores, better than ``sync`` workers, which close the connection after each answer).
+2. Starts gunicorn with config.settings.bench: 5 ``gthread`` workers of one thread each, with
+   keep-alive (``sync`` workers close the connection after each answer). One thread per process:
+   on 2 cores, the threads of one process contend for its interpreter lock — measured here with
+   3 workers × 4 threads, a confirmation cost 19–20 ms of CPU in gunicorn and the page's p95 was
+   100–500 ms at 100 pages/s, against 15 ms and 37 ms with 5 × 1.
 3. Loads it with bench/openloop.py (standard library, in its own process), each phase at a
    fixed offered rate — open loop: request ``i`` leaves at its due time whatever happened to
    the others, and its latency counts from that time, so that a slow server cannot hide its
@@ -19,6 +22,8 @@
       redirection) offered at 220/s: throughput achieved and p99. Each request confirms a
       different month; afterwards the count of declarations created must equal the count of
       successes.
+   For both phases it prints the CPU time gunicorn, PostgreSQL and the load generator spent per
+   successful request (from /proc): what bounds the throughput on two cores.
 
 Targets (issue 4): the declaration page p95 < 100 ms with 1 M declarations stored; confirming
 declarations ≥ 200 per second with p99 < 500 ms, on this 2-core machine (the load generator,
@@ -270,20 +275,18 @@ def write_requests(people: list[dict], count: int) -> list[str]:
     return out
 
 
-def drive(requests: list[str], rate: float, seconds: float, status: int, expect: str) -> dict:
-    return openloop.drive(
-        {
-            "host": "127.0.0.1",
-            "port": PORT,
-            "rate": rate,
-            "seconds": seconds,
-            "requests": requests,
-            "status": status,
-            "expect": expect,
-            "connections": 64,
-            "send_timeout": 5.0,
-        }
-    )
+def plan(requests: list[str], rate: float, seconds: float, status: int, expect: str) -> dict:
+    return {
+        "host": "127.0.0.1",
+        "port": PORT,
+        "rate": rate,
+        "seconds": seconds,
+        "requests": requests,
+        "status": status,
+        "expect": expect,
+        "connections": 64,
+        "send_timeout": 5.0,
+    }
 
 
 def declarations_count() -> int:
@@ -301,8 +304,8 @@ def main() -> None:
     parser.add_argument(
         "--write-rate", type=float, default=220, help="confirmations per second offered"
     )
-    parser.add_argument("--workers", type=int, default=3)
-    parser.add_argument("--threads", type=int, default=4)
+    parser.add_argument("--workers", type=int, default=5)
+    parser.add_argument("--threads", type=int, default=1)
     parser.add_argument("--reset", action="store_true", help="recreate the bench database")
     args = parser.parse_args()
     _ensure_database(args.reset)
@@ -344,10 +347,12 @@ def main() -> None:
     try:
         time.sleep(4)
         print(f"charge avant : {os.getloadavg()[0]:.2f} (sur 1 minute)")
-        drive(reads[:300], 50, 3, 200, "")  # warm-up: imports, connections, caches
-        read = drive(reads, args.read_rate, args.seconds, 200, "</html>")
+        openloop.drive(plan(reads[:300], 50, 3, 200, ""))  # warm-up: imports, connections…
+        read = openloop.measured(
+            server.pid, plan(reads, args.read_rate, args.seconds, 200, "</html>")
+        )
         before = declarations_count()
-        write = drive(writes, args.write_rate, args.seconds, 302, "")
+        write = openloop.measured(server.pid, plan(writes, args.write_rate, args.seconds, 302, ""))
         created = declarations_count() - before
     finally:
         server.terminate()
@@ -362,6 +367,12 @@ def main() -> None:
         f"offert : {args.write_rate:.0f}/s), p99 {write['p99_ms']:.0f} ms (cible < 500 ms), "
         f"p50 {write['p50_ms']:.0f} ms, {write['errors']} erreurs {write['error_kinds'] or ''}"
     )
+    for name, r in (("page", read), ("confirmation", write)):
+        print(
+            f"temps de calcul par {name} réussie : gunicorn {r['gunicorn_cpu_ms_per_request']} ms, "
+            f"PostgreSQL {r['postgresql_cpu_ms_per_request']} ms, générateur de charge "
+            f"{r['generator_cpu_ms_per_request']} ms"
+        )
     print(
         f"déclarations créées : {created} pour {write['ok']} confirmations réussies"
         + ("" if created == write["ok"] else " : ÉCART")
