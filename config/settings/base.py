@@ -100,6 +100,9 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
+# Django's backend, reading the person with the account (unefois.people.auth).
+AUTHENTICATION_BACKENDS = ["unefois.people.auth.PersonBackend"]
+
 # Explanations of immutable declaration versions are cached. In memory by default; set
 # REDIS_URL (e.g. redis://127.0.0.1:6379/0) to share the cache between processes.
 CACHES = {
@@ -110,6 +113,11 @@ CACHES = {
     if os.environ.get("REDIS_URL")
     else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
 }
+
+# Sessions: in the database, read through the cache when it is shared (Redis): a page reads
+# its session from the cache; a restarted cache loses nothing.
+if os.environ.get("REDIS_URL"):
+    SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
 
 LANGUAGE_CODE = "fr-fr"
 TIME_ZONE = "Europe/Paris"

@@ -17,8 +17,8 @@ class DeclarationError(ValueError):
     """The declaration cannot be made as asked (the message is for the user)."""
 
 
-def _compute(contract: Contract, period: int, events: dict, end: dict | None = None, terms=None):
-    data = services.draft_input(contract, period, events, end, terms)
+def _compute(contract: Contract, period: int, events: dict, end=None, terms=None, employer=None):
+    data = services.draft_input(contract, period, events, end, terms, employer)
     _, slip = services.compute(data)
     if slip.errors:
         raise DeclarationError(" ".join(f.message for f in slip.errors))
@@ -32,17 +32,22 @@ def do_declare(
     events: dict | None = None,
     end: dict | None = None,
     terms: dict | None = None,
+    employer: dict | None = None,
+    checked: bool = False,
 ) -> tuple[Declaration, bool]:
     """Declare a month (once: a second submission returns the first declaration).
-    ``terms``: the contract's facts when the caller has already read them.
+    ``terms``, ``employer``: the contract's and the employer's facts when the caller has already
+    read them; ``checked``: the caller has just found no declaration of this month (a concurrent
+    one is still kept out by the unique constraint).
 
     Returns the declaration and whether it was created now.
     """
-    existing = Declaration.objects.filter(contract=contract, period=period).first()
-    if existing is not None:
-        return existing, False
+    if not checked:
+        existing = Declaration.objects.filter(contract=contract, period=period).first()
+        if existing is not None:
+            return existing, False
     events = events or {}
-    data, slip = _compute(contract, period, events, end, terms)
+    data, slip = _compute(contract, period, events, end, terms, employer)
     try:
         with transaction.atomic():
             declaration = Declaration.objects.create(

@@ -132,6 +132,14 @@ def household(contract: Contract, employer: dict | None = None) -> dict[str, Any
     return out
 
 
+def contract_facts(contract: Contract) -> tuple[dict[str, Any], dict[str, Any]]:
+    """The contract's terms and its employer's facts, read from the vault in one query."""
+    terms, employer = vault.values_of(
+        (SubjectType.CONTRACT, contract.pk), (SubjectType.PERSON, contract.employer_id)
+    )
+    return terms, employer
+
+
 def history(contract: Contract, period: int) -> dict[str, Any]:
     """What earlier declarations of the contract tell this month's payslip."""
     # Only the two JSON columns read here: a version's inputs are the largest and not needed.
@@ -182,10 +190,13 @@ def draft_input(
     events: dict | None = None,
     end: dict | None = None,
     terms: dict | None = None,
+    employer: dict | None = None,
 ) -> dict:
-    """The payslip input of a contract's month: contract facts (``terms`` when already
-    read), calendar, history, events."""
-    employer = vault.values(SubjectType.PERSON, contract.employer_id)
+    """The payslip input of a contract's month: contract facts (``terms``), calendar, history,
+    events. ``terms`` and ``employer``: the contract's and the employer's facts when the caller
+    has already read them (``contract_facts``)."""
+    if employer is None:
+        employer = vault.values(SubjectType.PERSON, contract.employer_id)
     data = contract_terms.payslip_input(
         contract,
         period,

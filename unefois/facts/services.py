@@ -5,6 +5,8 @@ from __future__ import annotations
 from collections import defaultdict
 from typing import Any
 
+from django.db.models import Q
+
 from .models import Fact
 
 
@@ -33,6 +35,21 @@ def values(subject_type: str, subject_id: int) -> dict[str, Any]:
         subject_type=subject_type, subject_id=subject_id, superseded_at__isnull=True
     ).values_list("key", "value")
     return dict(rows)
+
+
+def values_of(*subjects: tuple[str, int]) -> list[dict[str, Any]]:
+    """The values in force about several subjects (``(subject_type, subject_id)`` pairs), in
+    one query: one dict per subject, in the order asked."""
+    wanted = Q()
+    for subject_type, subject_id in subjects:
+        wanted |= Q(subject_type=subject_type, subject_id=subject_id)
+    out: dict[tuple[str, int], dict[str, Any]] = {subject: {} for subject in subjects}
+    rows = Fact.objects.filter(wanted, superseded_at__isnull=True).values_list(
+        "subject_type", "subject_id", "key", "value"
+    )
+    for subject_type, subject_id, key, value in rows:
+        out[(subject_type, subject_id)][key] = value
+    return [out[subject] for subject in subjects]
 
 
 def history(subject_type: str, subject_id: int, key: str | None = None) -> list[Fact]:

@@ -6,6 +6,7 @@ from __future__ import annotations
 import logging
 from urllib.parse import urlencode
 
+from django.conf import settings
 from django.contrib.auth import login, logout
 from django.http import HttpResponseRedirect
 from django.shortcuts import render
@@ -128,7 +129,7 @@ def callback(request):
     except Exception:
         logger.exception("sign-in could not complete")
         return error_page(request, SignInError("unexpected"))
-    login(request, user, backend="django.contrib.auth.backends.ModelBackend")
+    login(request, user, backend=settings.AUTHENTICATION_BACKENDS[0])
     request.session[ID_TOKEN_SESSION_KEY] = result.id_token
     return HttpResponseRedirect(_safe_next(request, result.next_url))
 

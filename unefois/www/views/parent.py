@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 
 from django.contrib import messages
+from django.db import transaction
 from django.db.models import Prefetch
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
@@ -214,7 +215,7 @@ def declare(request, pk: int, period: int):
     if not (declarations.period_of(c.start_date) <= period):
         raise Http404
     end = {"reason": c.end_reason} if ended and period == last else None
-    t = contract_terms.terms(c)
+    t, employer = declarations.contract_facts(c)
     days = contract_terms.scheduled_days(
         t.get("schedule") or {}, declarations.first_day(period), declarations.last_day(period)
     )
@@ -236,15 +237,18 @@ def declare(request, pk: int, period: int):
             journeys.validation_errors(journey, exc.codes)
         if not errors and confirming:
             try:
-                declaration, created = declaration_actions.do_declare(
-                    request.user, c, period, events, end, terms=t
-                )
+                # the declaration and the record of its run: one transaction
+                with transaction.atomic():
+                    declaration, created = declaration_actions.do_declare(
+                        request.user, c, period, events, end, t, employer, checked=True
+                    )
+                    if created:
+                        _record_run(request.user, declaration, typed, t)
             except (declaration_actions.DeclarationError, InputError) as exc:
                 errors["declaration"] = str(exc)
                 journeys.record(journey, Activity.VALIDATION_ERROR, error_code="refused")
             else:
                 if created:
-                    _record_run(request.user, declaration, typed, t)
                     journeys.close(journey, late=window.state(_today()) == "late")
                     messages.success(
                         request,
@@ -252,7 +256,9 @@ def declare(request, pk: int, period: int):
                     )
                 return redirect("www:declaration", pk=declaration.pk)
     try:
-        _, slip = declarations.compute(declarations.draft_input(c, period, events, end, t))
+        _, slip = declarations.compute(
+            declarations.draft_input(c, period, events, end, t, employer)
+        )
     except InputError as exc:
         slip = None
         errors.setdefault("declaration", str(exc))
