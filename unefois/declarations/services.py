@@ -268,16 +268,21 @@ def record_of(slip: explain.Payslip) -> dict:
     }
 
 
+#: How long an explained payslip stays in the cache (a version never changes, but an
+#: explanation weighs ≈ 18 KB: kept forever, a month of declarations would fill the cache).
+EXPLAINED_TTL = 24 * 3600
+
+
 def explained(version) -> explain.Payslip:
-    """The payslip of a declaration version, explained line by line (cached: a version never
-    changes)."""
+    """The payslip of a declaration version, explained line by line (cached for a day: the page,
+    its PDF and the documents built from it read it again; computing it costs ≈ 2 ms)."""
     from django.core.cache import cache
 
     key = f"declaration-version:{version.pk}:{version.created_at.timestamp()}:explained"
     slip = cache.get(key)
     if slip is None:
         slip = _explain(version)
-        cache.set(key, slip, timeout=None)
+        cache.set(key, slip, timeout=EXPLAINED_TTL)
     return slip
 
 
