@@ -20,9 +20,9 @@ from unefois.exchange.models import (
     Partner,
     Scope,
 )
-from unefois.exchange.prepared import Prepared
 from unefois.exchange.verify import verify
 from unefois.people.models import Person
+from unefois.storage.prepared import Prepared
 
 pytestmark = pytest.mark.django_db
 

@@ -5,8 +5,11 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import json
 from dataclasses import dataclass
 from typing import Any
+
+from django.db import router
 
 from unefois.contracts import terms as contract_terms
 from unefois.contracts.models import Contract
@@ -14,6 +17,7 @@ from unefois.facts import services as vault
 from unefois.facts.models import SubjectType
 from unefois.rules import explain, intake
 from unefois.rules.api import payslip_from_input
+from unefois.storage.prepared import Prepared
 
 from .models import Declaration
 
@@ -140,20 +144,41 @@ def contract_facts(contract: Contract) -> tuple[dict[str, Any], dict[str, Any]]:
     return terms, employer
 
 
-def history(contract: Contract, period: int) -> dict[str, Any]:
-    """What earlier declarations of the contract tell this month's payslip."""
-    # Only the two JSON columns read here: a version's inputs are the largest and not needed.
-    earlier = (
+# Read on every confirmation: compiled once (``unefois.storage.prepared``). Only the two JSON
+# columns used are read: a version's inputs are the largest and not needed.
+_EARLIER = Prepared(
+    lambda contract_id, period: (
         Declaration.objects.filter(
-            contract=contract, period__lt=period, current_version__isnull=False
+            contract_id=contract_id, period__lt=period, current_version__isnull=False
         )
         .order_by("period")
         .values_list("period", "current_version__results", "current_version__events")
-    )
+    ),
+    [int, int],
+)
+_DECLARED = Prepared(
+    lambda contract_id, period: Declaration.objects.filter(
+        contract_id=contract_id, period=period
+    ).values_list("pk")[:1],
+    [int, int],
+)
+
+
+def declared(contract: Contract, period: int) -> int | None:
+    """The id of the contract's declaration of this month, if there is one."""
+    rows = _DECLARED.rows(router.db_for_read(Declaration), contract.pk, period)
+    return rows[0][0] if rows else None
+
+
+def history(contract: Contract, period: int) -> dict[str, Any]:
+    """What earlier declarations of the contract tell this month's payslip."""
     gross_total = 0.0
     gross_by_period: dict[int, float] = {}
     sick_days = 0.0
-    for month, results, events in earlier:
+    for month, results_text, events_text in _EARLIER.rows(
+        router.db_for_read(Declaration), contract.pk, period
+    ):
+        results, events = json.loads(results_text), json.loads(events_text)
         gross = float(_line(results, "gross_pay"))
         gross_total += gross
         gross_by_period[month] = gross

@@ -15,10 +15,10 @@ from django.db.models import Q
 from django.utils import timezone
 
 from unefois.people.models import Person
+from unefois.storage.prepared import Prepared
 
 from . import chain, resources
 from .models import AccessJournal, Outcome, Scope
-from .prepared import Prepared
 from .services import objection_expression
 from .tokens import Caller
 

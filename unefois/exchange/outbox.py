@@ -27,6 +27,7 @@ from django.db.models import Max
 from django.utils import timezone
 
 from unefois.people.models import Person
+from unefois.storage.prepared import Prepared
 
 from . import chain, resources
 from .models import (
@@ -68,11 +69,7 @@ def _enqueue(kind: str, **refs) -> Event | None:
         raise RuntimeError(
             "La boîte d'envoi s'écrit dans la transaction de l'action (transaction.atomic)."
         )
-    subscriptions = list(
-        Subscription.objects.using(using).filter(
-            event=kind, active=True, partner__active=True, scope__active=True
-        )
-    )
+    subscriptions = _SUBSCRIBED.rows(using, kind)  # read on every confirmation
     if not subscriptions:
         return None
     now = timezone.now()
@@ -81,14 +78,26 @@ def _enqueue(kind: str, **refs) -> Event | None:
         [
             OutboxMessage(
                 event=event,
-                subscription=subscription,
-                status=DeliveryStatus.PENDING if subscription.push else DeliveryStatus.FEED,
+                subscription_id=subscription_id,
+                status=DeliveryStatus.PENDING if push else DeliveryStatus.FEED,
                 next_attempt_at=now,
             )
-            for subscription in subscriptions
+            for subscription_id, push in subscriptions
         ]
     )
     return event
+
+
+_SUBSCRIBED = Prepared(
+    lambda kind: (
+        Subscription.objects.filter(
+            event=kind, active=True, partner__active=True, scope__active=True
+        )
+        .order_by("id")
+        .values_list("id", "push")
+    ),
+    [str],
+)
 
 
 def on_declaration_confirmed(sender, declaration, version, **kwargs) -> None:

@@ -22,8 +22,7 @@ from unefois.contracts.models import Contract
 from unefois.contracts.models import Status as ContractStatus
 from unefois.declarations.models import Declaration
 from unefois.people.models import Person
-
-from .prepared import Prepared
+from unefois.storage.prepared import Prepared
 
 EMPLOYEE = "employee"
 EMPLOYER = "employer"

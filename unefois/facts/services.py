@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+import json
 from collections import defaultdict
 from typing import Any
 
+from django.db import router
 from django.db.models import Q
+
+from unefois.storage.prepared import Prepared
 
 from .models import Fact
 
@@ -37,18 +41,32 @@ def values(subject_type: str, subject_id: int) -> dict[str, Any]:
     return dict(rows)
 
 
+def _values_of(*pairs):
+    """The facts in force about the subjects ``type, id, type, id…`` (a query to compile)."""
+    wanted = Q()
+    for subject_type, subject_id in zip(pairs[::2], pairs[1::2], strict=True):
+        wanted |= Q(subject_type=subject_type, subject_id=subject_id)
+    return Fact.objects.filter(wanted, superseded_at__isnull=True).values_list(
+        "subject_type", "subject_id", "key", "value"
+    )
+
+
+# Read on every monthly confirmation: compiled once per number of subjects.
+_VALUES_OF: dict[int, Prepared] = {}
+
+
 def values_of(*subjects: tuple[str, int]) -> list[dict[str, Any]]:
     """The values in force about several subjects (``(subject_type, subject_id)`` pairs), in
     one query: one dict per subject, in the order asked."""
-    wanted = Q()
-    for subject_type, subject_id in subjects:
-        wanted |= Q(subject_type=subject_type, subject_id=subject_id)
+    query = _VALUES_OF.get(len(subjects))
+    if query is None:
+        query = _VALUES_OF.setdefault(
+            len(subjects), Prepared(_values_of, [str, int] * len(subjects))
+        )
     out: dict[tuple[str, int], dict[str, Any]] = {subject: {} for subject in subjects}
-    rows = Fact.objects.filter(wanted, superseded_at__isnull=True).values_list(
-        "subject_type", "subject_id", "key", "value"
-    )
-    for subject_type, subject_id, key, value in rows:
-        out[(subject_type, subject_id)][key] = value
+    arguments = [part for subject in subjects for part in subject]
+    for subject_type, subject_id, key, value in query.rows(router.db_for_read(Fact), *arguments):
+        out[(subject_type, subject_id)][key] = json.loads(value)
     return [out[subject] for subject in subjects]
 
 

@@ -28,10 +28,11 @@ from dataclasses import dataclass
 
 from django.conf import settings
 from django.core import signing
-from django.db import DatabaseError, transaction
+from django.db import DatabaseError, router, transaction
 from django.utils import timezone
 
 from unefois.journeys.events import ERROR_CODES, Activity, pseudonym
+from unefois.storage.prepared import Prepared
 
 from .models import CaseStatus, JourneyCase, JourneyEvent
 
@@ -143,6 +144,17 @@ def _subject(procedure: str, subject: str) -> str:
     return digest.hexdigest()[:32]
 
 
+# Looked up on every page of a procedure: compiled once (``unefois.storage.prepared``).
+_OPEN_CASE = Prepared(
+    lambda user_id, subject: (
+        JourneyCase.objects.filter(user_id=user_id, subject=subject, status=CaseStatus.OPEN)
+        .order_by("-opened_at")
+        .values_list("case_id")[:1]
+    ),
+    [str, str],
+)
+
+
 def case(request, procedure: str, subject: str, step: str) -> Case | None:
     """The open case of ``procedure`` on ``subject`` for this person, opened (with a
     ``procedure_started`` event) if there is none yet; ``None`` when not measured."""
@@ -151,12 +163,8 @@ def case(request, procedure: str, subject: str, step: str) -> Case | None:
     user_id = user_pseudonym(request)
     subject_id = _subject(procedure, subject)
     try:
-        case_id = (
-            JourneyCase.objects.filter(user_id=user_id, subject=subject_id, status=CaseStatus.OPEN)
-            .order_by("-opened_at")
-            .values_list("case_id", flat=True)
-            .first()
-        )
+        found = _OPEN_CASE.rows(router.db_for_read(JourneyCase), user_id, subject_id)
+        case_id = found[0][0] if found else None
     except DatabaseError:
         logger.warning("parcours non mesuré (%s) : base indisponible", procedure)
         return None

@@ -209,9 +209,9 @@ def declare(request, pk: int, period: int):
             request, "Ce contrat n'est pas en cours ce mois-là : il n'y a rien à déclarer."
         )
         return redirect("www:contract", pk=c.pk)
-    existing = Declaration.objects.filter(contract=c, period=period).first()
+    existing = declarations.declared(c, period)
     if existing is not None:
-        return redirect("www:declaration", pk=existing.pk)
+        return redirect("www:declaration", pk=existing)
     if not (declarations.period_of(c.start_date) <= period):
         raise Http404
     end = {"reason": c.end_reason} if ended and period == last else None

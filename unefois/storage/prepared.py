@@ -1,7 +1,8 @@
-"""Queries of the partner API's hot path, written with the ORM and compiled once per process.
+"""Queries of the hot paths (the partner API's reads, the monthly confirmation, journey capture),
+written with the ORM and compiled once per process.
 
-Django builds and compiles a query at every call; for the API's few small queries that costs more
-than PostgreSQL running them (≈ 0.4 to 0.9 ms of Python per query on a 2-core machine, against
+Django builds and compiles a query at every call; for a hot path's few small queries that costs
+more than PostgreSQL running them (≈ 0.4 to 0.9 ms of Python per query on a 2-core machine, against
 ≈ 0.05 ms to send a ready statement). A ``Prepared`` query is built by a function of its
 arguments, compiled once per database with placeholder values, and then sent as it is with each
 call's parameters put in their places. The SQL stays the ORM's (tables, joins, JSON operators and

@@ -1,0 +1,1 @@
+"""Database helpers shared by the rooms (Django only, nothing else of the project)."""
