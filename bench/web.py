@@ -9,7 +9,7 @@
    keep-alive (``sync`` workers close the connection after each answer). One thread per process:
    on 2 cores, the threads of one process contend for its interpreter lock — measured here with
    3 workers × 4 threads, a confirmation cost 19–20 ms of CPU in gunicorn and the page's p95 was
-   100–500 ms at 100 pages/s, against 15 ms and 37 ms with 5 × 1.
+   100–525 ms at 100 pages/s, against 15 ms and 37 ms with 5 × 1.
 3. Loads it with bench/openloop.py (standard library, in its own process), each phase at a
    fixed offered rate — open loop: request ``i`` leaves at its due time whatever happened to
    the others, and its latency counts from that time, so that a slow server cannot hide its
@@ -40,6 +40,7 @@ import random
 import subprocess
 import sys
 import time
+import urllib.request
 from pathlib import Path
 
 import psycopg
@@ -289,6 +290,22 @@ def plan(requests: list[str], rate: float, seconds: float, status: int, expect: 
     }
 
 
+def _wait_for(server: subprocess.Popen) -> None:
+    """Until every worker has started (each imports Django: several seconds on 2 cores)."""
+    for _ in range(150):
+        if server.poll() is not None:
+            raise SystemExit("gunicorn s'est arrêté au démarrage")
+        try:
+            with urllib.request.urlopen(f"http://127.0.0.1:{PORT}/", timeout=2):
+                pass
+        except OSError:
+            time.sleep(0.2)
+            continue
+        time.sleep(2)  # the first worker answers; give the others the time to import too
+        return
+    raise SystemExit("gunicorn n'a pas démarré en 30 s")
+
+
 def declarations_count() -> int:
     with psycopg.connect(DSN) as c:
         return c.execute("SELECT count(*) FROM declarations_declaration").fetchone()[0]
@@ -345,7 +362,7 @@ def main() -> None:
         env=env,
     )
     try:
-        time.sleep(4)
+        _wait_for(server)
         print(f"charge avant : {os.getloadavg()[0]:.2f} (sur 1 minute)")
         openloop.drive(plan(reads[:300], 50, 3, 200, ""))  # warm-up: imports, connections…
         read = openloop.measured(

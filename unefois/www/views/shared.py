@@ -133,10 +133,14 @@ def declaration(request, pk: int):
         else:
             messages.success(request, "Votre contestation est envoyée à votre employeur.")
             return redirect("www:declaration", pk=d.pk)
-    versions = list(d.versions.select_related("created_by__person").order_by("-number"))
+    # The page lists the versions and the contests: not their payslips (JSON, the largest part).
+    versions = list(
+        d.versions.only("declaration", "number", "created_at", "reason").order_by("-number")
+    )
     contests = list(
         Contest.objects.filter(version__declaration=d)
-        .select_related("created_by__person", "version")
+        .select_related("created_by__person", "resolved_by")
+        .defer("resolved_by__inputs", "resolved_by__results", "resolved_by__events")
         .order_by("created_at")
     )
     return render(
