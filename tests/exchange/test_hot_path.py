@@ -120,28 +120,37 @@ def test_the_head_follows_the_log_and_is_rebuilt_if_missing(world, partners):
     assert verify().ok
 
 
-@pytest.mark.django_db(transaction=True)
-def test_concurrent_appends_stay_in_order_and_verifiable():
-    if connection.vendor != "postgresql":
-        pytest.skip("concurrent writers: PostgreSQL (SQLite has one writer)")
-    errors = []
+def _in_threads(writer, count: int) -> list[Exception]:
+    """Run ``writer(n)`` in ``count`` threads at once, each with its own connection: the errors."""
+    errors: list[Exception] = []
 
-    def writer(n: int) -> None:
+    def run(n: int) -> None:
         try:
-            for i in range(25):
-                with transaction.atomic():
-                    chain.append({"client": "essai", "writer": n, "i": i, "context": "é « »"})
-        except Exception as error:  # pragma: no cover - reported below
+            writer(n)
+        except Exception as error:  # pragma: no cover - reported by the caller
             errors.append(error)
         finally:
             connections.close_all()
 
-    threads = [threading.Thread(target=writer, args=(n,)) for n in range(4)]
+    threads = [threading.Thread(target=run, args=(n,)) for n in range(count)]
     for thread in threads:
         thread.start()
     for thread in threads:
         thread.join()
-    assert errors == []
+    return errors
+
+
+@pytest.mark.django_db(transaction=True)
+def test_concurrent_appends_stay_in_order_and_verifiable():
+    if connection.vendor != "postgresql":
+        pytest.skip("concurrent writers: PostgreSQL (SQLite has one writer)")
+
+    def writer(n: int) -> None:
+        for i in range(25):
+            with transaction.atomic():
+                chain.append({"client": "essai", "writer": n, "i": i, "context": "é « »"})
+
+    assert _in_threads(writer, 4) == []
     assert list(LogEntry.objects.order_by("seq").values_list("seq", flat=True)) == list(
         range(1, 101)
     )
@@ -154,23 +163,12 @@ def test_concurrent_records_commit_one_statement_each_and_seal_in_order(settings
     """``chain.record`` outside a transaction (the API's path): on PostgreSQL one statement in
     autocommit per entry, the checkpoints sealed after it, in order, whatever the interleaving."""
     settings.EXCHANGE_CHECKPOINT_EVERY = 10
-    errors = []
 
     def writer(n: int) -> None:
-        try:
-            for i in range(30):
-                chain.record({"client": "essai", "writer": n, "i": i, "context": "« é »"})
-        except Exception as error:  # pragma: no cover - reported below
-            errors.append(error)
-        finally:
-            connections.close_all()
+        for i in range(30):
+            chain.record({"client": "essai", "writer": n, "i": i, "context": "« é »"})
 
-    threads = [threading.Thread(target=writer, args=(n,)) for n in range(4)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    assert errors == []
+    assert _in_threads(writer, 4) == []
     seqs = list(LogEntry.objects.order_by("seq").values_list("seq", flat=True))
     assert seqs == list(range(1, 121))
     checkpoints = list(Checkpoint.objects.order_by("number").values_list("seq", flat=True))

@@ -28,4 +28,4 @@ def test_values_of_reads_each_subject_in_force_in_one_query():
     assert contract == {"hourly_gross": 5.1, "weeks_per_year": 52}
     assert person == {"monthly_resources": 3200}
     assert nobody == {}
-    assert contract == vault.values(SubjectType.CONTRACT, 7)
+    assert vault.values(SubjectType.CONTRACT, 7) == {"hourly_gross": 5.1, "weeks_per_year": 52}

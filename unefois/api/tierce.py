@@ -345,6 +345,8 @@ def _erreurs(problems: list[Problem], operation: str) -> list[dict]:
 
 ERRORS = {400: list[Erreur], 401: list[Erreur], 403: list[Erreur], 429: list[Erreur]}
 COMMON: dict[str, Any] = {"auth": PartnerToken(), "by_alias": True}
+# The mandate operations answer 200 without a body, and a 400 with one error (Urssaf's Swagger).
+MANDATE_ANSWERS = {200: None, **ERRORS, 400: Erreur}
 
 
 @router.get(
@@ -530,7 +532,7 @@ def link_employee(
 
 @router.post(
     "/mandats",
-    response={200: None, 400: Erreur, 401: list[Erreur], 403: list[Erreur], 429: list[Erreur]},
+    response=MANDATE_ANSWERS,
     summary="API PAJE030 - Enregistrement de mandat",
     operation_id="enregistrerMandatPaje",
     **COMMON,
@@ -553,7 +555,7 @@ def register_mandate(
 
 @router.delete(
     "/mandats",
-    response={200: None, 400: Erreur, 401: list[Erreur], 403: list[Erreur], 429: list[Erreur]},
+    response=MANDATE_ANSWERS,
     summary="API PAJE031 - Annulation de mandat",
     operation_id="annulerMandatPaje",
     **COMMON,

@@ -35,10 +35,7 @@ def current_many(subject_type: str, ids) -> dict[int, dict[str, Fact]]:
 def values(subject_type: str, subject_id: int) -> dict[str, Any]:
     """The values in force about one subject, by key (no model instances: this is read on every
     declaration)."""
-    rows = Fact.objects.filter(
-        subject_type=subject_type, subject_id=subject_id, superseded_at__isnull=True
-    ).values_list("key", "value")
-    return dict(rows)
+    return values_of((subject_type, subject_id))[0]
 
 
 def _values_of(*pairs):
